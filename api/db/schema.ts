@@ -1,0 +1,21 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { AuditEventsTable } from '../audit/audit-table.ts';
+import type { OperatorsTable } from '../operators/operators-table.ts';
+import type { SessionsTable } from '../sessions/sessions-table.ts';
+import type { SettingsTable } from '../settings/settings-table.ts';
+import type { StationsTable } from '../stations/stations-table.ts';
+import type { UsersTable } from '../users/users-table.ts';
+
+/** The whole database, one interface per table (each lives in its feature folder). */
+export interface Database {
+  operators: OperatorsTable;
+  users: UsersTable;
+  stations: StationsTable;
+  sessions: SessionsTable;
+  audit_events: AuditEventsTable;
+  settings: SettingsTable;
+}
+
+export type Db = Kysely<Database>;
+/** A database handle or an open transaction: repositories accept either. */
+export type DbOrTx = Kysely<Database> | Transaction<Database>;
