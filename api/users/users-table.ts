@@ -26,6 +26,8 @@ export interface UsersTable {
   /** Soft deletion: the row stays for retention of connection records. */
   deleted_at: number | null;
   notes: string | null;
+  /** Lower-case, accent-free names and email, for search; null once anonymised. */
+  search_text: string | null;
   created_by: number | null;
   created_at: number;
   updated_at: number;

@@ -37,12 +37,15 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('anonymised_at', 'bigint')
     .addColumn('deleted_at', 'bigint')
     .addColumn('notes', 'text')
+    // Lower-case, accent-free names and email for search (same on SQLite and PostgreSQL); purged with them.
+    .addColumn('search_text', 'varchar(600)')
     .addColumn('created_by', 'integer', (c) => c.references('operators.id').onDelete('set null'))
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('users_name_idx').on('users').columns(['last_name', 'first_name']).execute();
   await db.schema.createIndex('users_phone_idx').on('users').column('phone').execute();
+  await db.schema.createIndex('users_created_idx').on('users').column('created_at').execute();
 
   await db.schema
     .createTable('stations')
