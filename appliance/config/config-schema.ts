@@ -1,0 +1,78 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/**
+ * The appliance configuration: one JSON file (optional) plus EPNBOX_* environment
+ * overrides, validated against this schema at start. Every key has a default,
+ * so the appliance starts with no file at all.
+ */
+const int = (min: number, max: number, def: number, description: string) =>
+  Type.Integer({ minimum: min, maximum: max, default: def, description });
+
+export const ConfigSchema = Type.Object(
+  {
+    dataDir: Type.String({ minLength: 1, default: './data', description: 'Directory for the SQLite file, photos, leases, reports.' }),
+    http: Type.Object(
+      {
+        host: Type.String({ minLength: 1, default: '127.0.0.1', description: 'Address the panel and API listen on.' }),
+        port: int(1, 65535, 8080, 'TCP port of the panel and API.'),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    database: Type.Object(
+      {
+        file: Type.String({ minLength: 1, default: 'epnbox.sqlite', description: 'SQLite file, relative to dataDir unless absolute.' }),
+        busyTimeoutMs: int(0, 60_000, 5000, 'How long a writer waits for a lock.'),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    timeZone: Type.String({ default: 'Indian/Reunion', description: 'IANA time zone for days, quotas, schedules and reports.' }),
+    locale: Type.String({ default: 'fr-FR', description: 'BCP 47 locale of the panel and the stations.' }),
+    sessions: Type.Object(
+      {
+        dailyQuota: int(1, 50, 3, 'Sessions a visitor may receive per local day.'),
+        codeLength: int(6, 16, 8, 'Characters in an access code.'),
+        unusedCodeExpiryHours: int(1, 24 * 30, 24, 'An unused code expires after this many hours.'),
+        defaultDurationMinutes: int(5, 12 * 60, 60, 'Duration proposed when issuing a code.'),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    stations: Type.Object(
+      {
+        heartbeatTimeoutSeconds: int(5, 3600, 30, 'A station silent this long is shown offline.'),
+        autoApprove: Type.Boolean({ default: false, description: 'Stations seen at boot become available without approval.' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    consent: Type.Object(
+      {
+        textVersion: Type.String({ minLength: 1, maxLength: 32, default: '2026-01', description: 'Version of the RGPD consent text visitors agree to.' }),
+        guardianBelowAge: int(0, 18, 15, 'Below this age a guardian must consent.'),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    retention: Type.Object(
+      {
+        connectionRecordsDays: int(1, 3650, 365, 'Days connection records (station, IP, start, end) are kept.'),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    netboot: Type.Object(
+      {
+        enabled: Type.Boolean({ default: false, description: 'Serve DHCP/TFTP/HTTP boot to stations (off until configured).' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    log: Type.Object(
+      {
+        level: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace')], {
+          default: 'info',
+          description: 'Log level.',
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type AppConfig = Static<typeof ConfigSchema>;
