@@ -50,18 +50,26 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('stations')
     .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-    .addColumn('name', 'varchar(64)', (c) => c.notNull().unique())
-    .addColumn('mac', 'varchar(17)', (c) => c.notNull().unique())
-    .addColumn('ip', 'varchar(45)', (c) => c.unique())
+    .addColumn('name', 'varchar(64)', (c) => c.notNull())
+    .addColumn('mac', 'varchar(17)', (c) => c.notNull())
+    .addColumn('ip', 'varchar(45)')
     .addColumn('state', 'varchar(16)', (c) =>
       c.notNull().check(sql`state in ('available', 'occupied', 'maintenance', 'offline', 'pending')`),
     )
     .addColumn('state_reason', 'text')
     .addColumn('last_heartbeat_at', 'bigint')
     .addColumn('agent_version', 'varchar(64)')
+    // Soft deletion: connection records (sessions) keep pointing at the station for a year.
+    .addColumn('deleted_at', 'bigint')
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute();
+  // Name (case-insensitive), MAC and IP are unique among stations not deleted.
+  const NOT_DELETED = sql<boolean>`deleted_at is null`;
+  await db.schema.createIndex('stations_name_uq').on('stations').expression(sql`lower(name)`).unique().where(NOT_DELETED).execute();
+  await db.schema.createIndex('stations_mac_uq').on('stations').column('mac').unique().where(NOT_DELETED).execute();
+  await db.schema.createIndex('stations_ip_uq').on('stations').column('ip').unique().where(NOT_DELETED).execute();
+  await db.schema.createIndex('stations_state_idx').on('stations').column('state').execute();
 
   await db.schema
     .createTable('sessions')
@@ -101,6 +109,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('sessions_station_started_idx').on('sessions').columns(['station_id', 'started_at']).execute();
   await db.schema.createIndex('sessions_status_idx').on('sessions').column('status').execute();
   await db.schema.createIndex('sessions_created_idx').on('sessions').column('created_at').execute();
+  // Statistics scan sessions by start time in keyset pages (started_at, id).
+  await db.schema.createIndex('sessions_started_idx').on('sessions').column('started_at').execute();
 
   await db.schema
     .createTable('audit_events')
