@@ -14,7 +14,7 @@ export const ConfigSchema = Type.Object(
     http: Type.Object(
       {
         host: Type.String({ minLength: 1, default: '127.0.0.1', description: 'Address the panel and API listen on.' }),
-        port: int(1, 65535, 8080, 'TCP port of the panel and API.'),
+        port: int(0, 65535, 8080, 'TCP port of the panel and API (0: any free port).'),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -44,7 +44,7 @@ describe('configuration', () => {
   });
 
   it.each([
-    [{ EPNBOX_HTTP_PORT: 'eighty' }, 'config: invalid value for http.port (from EPNBOX_HTTP_PORT): "eighty"; expected an integer from 1 to 65535'],
+    [{ EPNBOX_HTTP_PORT: 'eighty' }, 'config: invalid value for http.port (from EPNBOX_HTTP_PORT): "eighty"; expected an integer from 0 to 65535'],
     [{ EPNBOX_SESSIONS_DAILY_QUOTA: '0' }, 'config: invalid value for sessions.dailyQuota (from EPNBOX_SESSIONS_DAILY_QUOTA): 0; expected an integer from 1 to 50'],
     [{ EPNBOX_NETBOOT_ENABLED: 'peut-être' }, 'config: invalid value for netboot.enabled (from EPNBOX_NETBOOT_ENABLED): "peut-être"; expected true or false'],
     [{ EPNBOX_TIME_ZONE: 'Indian/Atlantis' }, 'config: invalid value for timeZone (from EPNBOX_TIME_ZONE): "Indian/Atlantis"; expected an IANA time zone such as "Indian/Reunion"'],

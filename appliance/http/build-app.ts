@@ -1,0 +1,30 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { DomainContext } from '../../api/shared/domain-context.ts';
+import type { AppConfig } from '../config/config-schema.ts';
+import { healthRoute } from './health-route.ts';
+
+export interface BuildAppOptions {
+  ctx: DomainContext;
+  config: AppConfig;
+  version: string;
+  /** Fastify logger settings; tests pass false. */
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** Builds the HTTP face of the appliance. Never listens: the entry point does. */
+export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: 1024 * 1024,
+    requestIdHeader: 'x-request-id',
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  await app.register(healthRoute, {
+    db: opts.ctx.db,
+    version: opts.version,
+    now: () => opts.ctx.clock.now(),
+    netbootEnabled: opts.config.netboot.enabled,
+  });
+  return app;
+}

@@ -1,0 +1,63 @@
+import { mkdirSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import { appendAudit } from '../api/audit/audit-writer.ts';
+import { systemActor } from '../api/audit/audit-actions.ts';
+import { migrateToLatest } from '../api/db/migrator.ts';
+import { openSqlite } from '../api/db/open-sqlite.ts';
+import type { Database } from '../api/db/schema.ts';
+import { bootstrapFirstAdmin } from '../api/operators/operators-service.ts';
+import { systemClock, type Clock } from '../api/shared/clock.ts';
+import type { DomainContext } from '../api/shared/domain-context.ts';
+import type { AppConfig } from './config/config-schema.ts';
+import { domainPolicyFrom } from './config/domain-policy.ts';
+import { buildApp } from './http/build-app.ts';
+import { APPLIANCE_VERSION } from './version.ts';
+
+export interface RunningAppliance {
+  app: FastifyInstance;
+  db: Kysely<Database>;
+  /** Set on the very first start only: print it once, it is never stored in clear. */
+  firstAdmin: { username: string; password: string } | null;
+  url: string;
+  close(): Promise<void>;
+}
+
+export function databasePath(config: AppConfig): string {
+  return isAbsolute(config.database.file) ? config.database.file : join(resolve(config.dataDir), config.database.file);
+}
+
+/**
+ * Wires storage -> domain -> HTTP and listens. A failed migration or a port in
+ * use rejects, after closing what was opened.
+ */
+export async function startAppliance(config: AppConfig, options: { clock?: Clock; logger?: boolean | object } = {}): Promise<RunningAppliance> {
+  mkdirSync(resolve(config.dataDir), { recursive: true, mode: 0o750 });
+  const db = openSqlite({ path: databasePath(config), busyTimeoutMs: config.database.busyTimeoutMs });
+  const clock = options.clock ?? systemClock;
+  const ctx: DomainContext = { db, clock, policy: domainPolicyFrom(config) };
+  let app: FastifyInstance | undefined;
+  try {
+    await migrateToLatest(db);
+    const firstAdmin = await bootstrapFirstAdmin(ctx);
+    await appendAudit(db, clock, { actor: systemActor, action: 'system.started', metadata: { version: APPLIANCE_VERSION } });
+    app = await buildApp({ ctx, config, version: APPLIANCE_VERSION, logger: options.logger ?? false });
+    const url = await app.listen({ host: config.http.host, port: config.http.port });
+    const running = app;
+    return {
+      app: running,
+      db,
+      firstAdmin,
+      url,
+      close: async () => {
+        await running.close();
+        await db.destroy();
+      },
+    };
+  } catch (error) {
+    await app?.close();
+    await db.destroy();
+    throw error;
+  }
+}
