@@ -69,3 +69,13 @@ describe('configuration', () => {
     expect(() => loadConfig({ EPNBOX_CONFIG: file('list.json', '[1]') })).toThrow(/must hold a JSON object/);
   });
 });
+
+describe('docs/configuration.md', () => {
+  it('documents every key and its environment variable', async () => {
+    const { readFileSync } = await import('node:fs');
+    const doc = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
+    for (const leaf of configLeaves()) {
+      expect(doc, leaf.envName).toContain(`| \`${leaf.path.join('.')}\` | \`${leaf.envName}\` |`);
+    }
+  });
+});
