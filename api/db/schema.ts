@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { AuditEventsTable } from '../audit/audit-table.ts';
+import type { AuthSessionsTable, RefreshTokensTable, StationTokensTable } from '../auth/auth-tables.ts';
 import type { OperatorsTable } from '../operators/operators-table.ts';
 import type { SessionsTable } from '../sessions/sessions-table.ts';
 import type { SettingsTable } from '../settings/settings-table.ts';
@@ -14,6 +15,9 @@ export interface Database {
   sessions: SessionsTable;
   audit_events: AuditEventsTable;
   settings: SettingsTable;
+  auth_sessions: AuthSessionsTable;
+  refresh_tokens: RefreshTokensTable;
+  station_tokens: StationTokensTable;
 }
 
 export type Db = Kysely<Database>;

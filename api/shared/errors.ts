@@ -7,7 +7,9 @@ export type ErrorCategory =
   | 'invalid' // bad input: 400/422
   | 'not_found' // 404
   | 'conflict' // state does not allow it: 409
+  | 'unauthenticated' // 401
   | 'forbidden' // 403
+  | 'throttled' // 429
   | 'unavailable'; // storage or dependency failure: 503
 
 export interface FieldIssue {
