@@ -1,0 +1,107 @@
+import { sql } from 'kysely';
+import { stationActor, systemActor } from '../audit/audit-actions.ts';
+import type { DbOrTx } from '../db/schema.ts';
+import { reading } from '../db/transaction.ts';
+import type { DomainContext } from '../shared/domain-context.ts';
+import { normaliseAgentVersion, normaliseStationIp } from './station-fields.ts';
+import { SILENCE_REASON, writeStationState } from './station-state-change.ts';
+import { isStationOnline, toStationView, type StationView } from './station-view.ts';
+import { findHolder, findStation, liveSessionFor, requireStation, stationTransaction, updateStationRow } from './stations-repository.ts';
+import type { Station, StationUpdate } from './stations-table.ts';
+
+export interface HeartbeatInput {
+  /** The agent's version; absent keeps the stored one. */
+  agentVersion?: string | null;
+  /** The address the agent sees on its interface; absent keeps the stored one. */
+  ip?: string | null;
+}
+
+export interface HeartbeatResult {
+  station: StationView;
+  /** The station was offline for silence and is back (one station.came_online event). */
+  cameOnline: boolean;
+  /** The reported IP belongs to another live station: it was not taken over (log it). */
+  ipConflictWith: number | null;
+}
+
+async function heartbeatPatch(trx: DbOrTx, station: Station, input: HeartbeatInput, now: number) {
+  const patch: StationUpdate = { last_heartbeat_at: now };
+  if (input.agentVersion !== undefined && input.agentVersion !== null) patch.agent_version = normaliseAgentVersion(input.agentVersion);
+  const ip = normaliseStationIp(input.ip);
+  let ipConflictWith: number | null = null;
+  if (ip !== null && ip !== station.ip) {
+    // Two live stations claiming one address is a network fault for a human to
+    // sort out; stealing it would make the two rows flap with each heartbeat.
+    const holder = await findHolder(trx, 'ip', ip, station.id);
+    if (holder === undefined) patch.ip = ip;
+    else ipConflictWith = holder.id;
+  }
+  return { patch, ipConflictWith };
+}
+
+/**
+ * A station agent says it is alive. Heartbeats are not audited (one every few
+ * seconds per station would drown the trail); only a state they cause is.
+ * A station offline because of silence comes back: available, or occupied if
+ * its session kept running while the box could not hear it.
+ */
+export async function recordHeartbeat(ctx: DomainContext, stationId: number, input: HeartbeatInput = {}): Promise<HeartbeatResult> {
+  const now = ctx.clock.now();
+  return stationTransaction(ctx.db, async (trx) => {
+    let station = await requireStation(trx, stationId);
+    const { patch, ipConflictWith } = await heartbeatPatch(trx, station, input, now);
+    const silenced = station.state === 'offline' && station.state_reason === SILENCE_REASON;
+    station = await updateStationRow(trx, stationId, patch);
+    const live = await liveSessionFor(trx, stationId, now);
+    if (silenced) {
+      station = await writeStationState(trx, ctx.clock, stationActor(stationId), station, {
+        to: live === null ? 'available' : 'occupied',
+        reason: null,
+        action: 'station.came_online',
+      });
+    }
+    return { station: toStationView(station, now, ctx.policy, live), cameOnline: silenced, ipConflictWith };
+  });
+}
+
+/**
+ * Safety sweep for a scheduler: available/occupied stations not heard from
+ * for longer than the heartbeat timeout go offline ("no heartbeat"), one
+ * transaction and one station.went_offline event each. A station never heard
+ * from counts from its creation. Maintenance and pending stations are left
+ * alone: their state says more than the silence. Returns the ids changed.
+ */
+export async function markSilentStationsOffline(ctx: DomainContext, now: number): Promise<number[]> {
+  const cutoff = now - ctx.policy.heartbeatTimeoutMs;
+  const silentSince = sql<number>`coalesce(last_heartbeat_at, created_at)`;
+  const candidates = await reading(() =>
+    ctx.db
+      .selectFrom('stations')
+      .select('id')
+      .where('deleted_at', 'is', null)
+      .where('state', 'in', ['available', 'occupied'])
+      .where(silentSince, '<', cutoff)
+      .orderBy('id')
+      .execute(),
+  );
+  const changed: number[] = [];
+  for (const { id } of candidates) {
+    const done = await stationTransaction(ctx.db, async (trx) => {
+      // Re-read: a heartbeat may have arrived since the candidates were listed.
+      const station = await findStation(trx, id);
+      if (station === undefined) return false;
+      const stillSilent = (station.state === 'available' || station.state === 'occupied') &&
+        !isStationOnline(station.last_heartbeat_at ?? station.created_at, now, ctx.policy.heartbeatTimeoutMs);
+      if (!stillSilent) return false;
+      await writeStationState(trx, ctx.clock, systemActor, station, {
+        to: 'offline',
+        reason: SILENCE_REASON,
+        action: 'station.went_offline',
+        metadata: { lastHeartbeatAt: station.last_heartbeat_at },
+      });
+      return true;
+    });
+    if (done) changed.push(id);
+  }
+  return changed;
+}
