@@ -78,8 +78,11 @@ export function foldForSearch(text: string): string {
   return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/[’']/g, "'").replace(/\s+/g, ' ').trim();
 }
 
-/** The stored search text of a visitor; null once every part is gone. */
+/**
+ * The stored search text of a visitor: last name first, so ordering by it
+ * sorts by name ignoring case and accents. Null once every part is gone.
+ */
 export function searchTextOf(parts: { first_name: string | null; last_name: string | null; email: string | null }): string | null {
-  const joined = [parts.first_name, parts.last_name, parts.email].filter((p): p is string => p !== null).join(' ');
+  const joined = [parts.last_name, parts.first_name, parts.email].filter((p): p is string => p !== null).join(' ');
   return joined.length === 0 ? null : foldForSearch(joined);
 }
