@@ -32,9 +32,19 @@ function filtered(db: DbOrTx, f: SessionRowFilter) {
   return q;
 }
 
-/** One page of sessions and the total matching, ties broken by id so pages never overlap. */
+/**
+ * One page of sessions and the total matching. Sessions without the sorted
+ * time (never started, not ended) come last either way; ties are broken by id
+ * so pages never overlap.
+ */
 export async function listSessionRows(db: DbOrTx, f: SessionRowFilter): Promise<{ rows: Session[]; total: number }> {
-  const rows = await filtered(db, f).selectAll().orderBy(f.sort, f.order).orderBy('id', f.order).offset(f.offset).limit(f.limit).execute();
+  const rows = await filtered(db, f)
+    .selectAll()
+    .orderBy(f.sort, (ob) => (f.order === 'asc' ? ob.asc() : ob.desc()).nullsLast())
+    .orderBy('id', f.order)
+    .offset(f.offset)
+    .limit(f.limit)
+    .execute();
   const count = await filtered(db, f)
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .executeTakeFirstOrThrow();
