@@ -13,6 +13,7 @@ import type { DomainContext } from '../api/shared/domain-context.ts';
 import type { AppConfig } from './config/config-schema.ts';
 import { domainPolicyFrom } from './config/domain-policy.ts';
 import { buildApp } from './http/build-app.ts';
+import { loadOrCreateSecretKey } from './secret-key.ts';
 import { APPLIANCE_VERSION } from './version.ts';
 
 export interface RunningAppliance {
@@ -42,7 +43,8 @@ export async function startAppliance(config: AppConfig, options: { clock?: Clock
     await migrateToLatest(db);
     const firstAdmin = await bootstrapFirstAdmin(ctx);
     await appendAudit(db, clock, { actor: systemActor, action: 'system.started', metadata: { version: APPLIANCE_VERSION } });
-    app = await buildApp({ ctx, config, version: APPLIANCE_VERSION, logger: options.logger ?? false });
+    const tokenKey = loadOrCreateSecretKey(resolve(config.dataDir));
+    app = await buildApp({ ctx, config, version: APPLIANCE_VERSION, tokenKey, logger: options.logger ?? false });
     const url = await app.listen({ host: config.http.host, port: config.http.port });
     const running = app;
     return {

@@ -1,5 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { defaultAuthTimes } from '../../api/auth/auth-service.ts';
+import { registerApi } from '../../api/http/api-plugin.ts';
 import type { DomainContext } from '../../api/shared/domain-context.ts';
 import type { AppConfig } from '../config/config-schema.ts';
 import { healthRoute } from './health-route.ts';
@@ -8,6 +10,8 @@ export interface BuildAppOptions {
   ctx: DomainContext;
   config: AppConfig;
   version: string;
+  /** HMAC key for access and CSRF tokens (see appliance/secret-key.ts). */
+  tokenKey: Buffer;
   /** Fastify logger settings; tests pass false. */
   logger?: FastifyServerOptions['logger'];
 }
@@ -20,6 +24,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     requestIdHeader: 'x-request-id',
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  await registerApi(app, { ctx: opts.ctx, version: opts.version, auth: { tokenKey: opts.tokenKey, ...defaultAuthTimes } });
   await app.register(healthRoute, {
     db: opts.ctx.db,
     version: opts.version,

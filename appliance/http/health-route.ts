@@ -22,7 +22,7 @@ export interface HealthOptions {
 export const healthRoute: FastifyPluginAsyncTypebox<HealthOptions> = async (app, opts) => {
   app.get(
     '/api/health',
-    { schema: { response: { 200: HealthResponse, 503: HealthResponse } } },
+    { config: { access: 'public' }, schema: { tags: ['system'], summary: 'Liveness and database check', response: { 200: HealthResponse, 503: HealthResponse } } },
     async (request, reply) => {
       let database: 'ok' | 'unavailable' = 'ok';
       try {

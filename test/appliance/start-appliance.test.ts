@@ -63,7 +63,7 @@ describe('appliance start', () => {
 
   it('answers 503 on health when the database is gone', async () => {
     const config = resolveConfig({});
-    const app = await buildApp({ ctx: { db: createBrokenDb(), clock: new FakeClock(), policy: defaultPolicy }, config, version: 'test' });
+    const app = await buildApp({ ctx: { db: createBrokenDb(), clock: new FakeClock(), policy: defaultPolicy }, config, version: 'test', tokenKey: Buffer.alloc(32) });
     const res = await app.inject({ method: 'GET', url: '/api/health' });
     expect(res.statusCode).toBe(503);
     expect(res.json()).toMatchObject({ status: 'degraded', database: 'unavailable' });

@@ -1,0 +1,54 @@
+import cookie from '@fastify/cookie';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import { AttemptLimiter } from '../auth/attempt-limiter.ts';
+import type { AuthPolicy } from '../auth/auth-service.ts';
+import type { DomainContext } from '../shared/domain-context.ts';
+import { requireAccessDeclarations } from './access.ts';
+import { authPlugin } from './auth-plugin.ts';
+import { installProblemHandlers } from './problem.ts';
+import { authRoutes } from './routes/auth-routes.ts';
+
+export interface ApiOptions {
+  ctx: DomainContext;
+  auth: AuthPolicy;
+  version: string;
+  /** Cookie `Secure` flag: on when the panel is served over HTTPS. */
+  secureCookie?: boolean;
+}
+
+/**
+ * The API: external plugins, then infrastructure (errors, auth), then feature
+ * routes. Registered on the appliance's Fastify instance by buildApp.
+ */
+export async function registerApi(app: FastifyInstance, opts: ApiOptions): Promise<void> {
+  installProblemHandlers(app);
+  requireAccessDeclarations(app);
+  await app.register(cookie);
+  await app.register(helmet, { global: true });
+  // Closed by default: the panel is served from the same origin.
+  await app.register(cors, { origin: false });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'epnbox API', version: opts.version, description: 'Sessions, visitors, stations and audit of an EPN appliance.' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'Operator access token, or a station token (st_…).' },
+          cookie: { type: 'apiKey', in: 'cookie', name: 'epnbox_session', description: 'Panel login; state changes also need x-csrf-token.' },
+        },
+      },
+      security: [{ bearer: [] }, { cookie: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+
+  const authCtx = { db: opts.ctx.db, clock: opts.ctx.clock, auth: opts.auth };
+  await app.register(authPlugin, { ctx: authCtx });
+
+  const loginLimiter = new AttemptLimiter(opts.ctx.clock, { maxFailures: 5, windowMs: 60_000, baseLockoutMs: 30_000, maxLockoutMs: 15 * 60_000 });
+  await app.register(authRoutes, { ctx: authCtx, loginLimiter, secureCookie: opts.secureCookie ?? false });
+}
