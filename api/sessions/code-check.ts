@@ -34,7 +34,7 @@ export async function checkCodeAt(db: DbOrTx, code: string, stationId: number, n
   if (session.bound_station_id !== null && session.bound_station_id !== stationId) return rejected('bound_to_other_station', session.id);
   const visitor = await findVisitorFacts(db, session.user_id);
   const why = visitor === undefined ? 'user_deleted' : visitorIneligibility(visitor, now, policy);
-  if (why !== null) return { ok: false, reason: 'visitor_not_eligible', sessionId: session.id, error: ineligibleError(why, session.user_id) };
+  if (why !== null) return { ok: false, reason: 'visitor_not_eligible', sessionId: session.id, error: ineligibleError(why, session.user_id, policy) };
   return { ok: true, session, station };
 }
 

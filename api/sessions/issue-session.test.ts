@@ -72,20 +72,27 @@ describe('createSession', () => {
   });
 });
 
-describe('visitor eligibility at issue', () => {
+describe('visitor eligibility at issue (same rules and codes as api/users/consent.ts)', () => {
   it.each([
-    [{ consent_at: null }, 'CONSENT_MISSING'],
-    [{ consent_revoked_at: 5, anonymised_at: 5, first_name: null }, 'CONSENT_REVOKED'],
-    [{ anonymised_at: 5 }, 'USER_ANONYMISED'],
-    [{ deleted_at: 5 }, 'USER_DELETED'],
-    [{ birth_date: '2015-06-01' }, 'GUARDIAN_CONSENT_MISSING'],
-  ])('refuses %o with %s', async (over, code) => {
+    [{ consent_at: null }, 'USER_CONSENT_REQUIRED', 'consent_required'],
+    [{ consent_revoked_at: 5, anonymised_at: 5, first_name: null }, 'USER_ANONYMISED', 'user_anonymised'],
+    [{ consent_revoked_at: 5 }, 'USER_ANONYMISED', 'user_anonymised'],
+    [{ birth_date: '2015-06-01' }, 'USER_GUARDIAN_CONSENT_REQUIRED', 'guardian_consent_required'],
+    [{ birth_date: '2015-06-01', guardian_consent_at: 3 }, 'USER_GUARDIAN_CONSENT_REQUIRED', 'guardian_consent_required'],
+    [{ birth_date: null }, 'USER_GUARDIAN_CONSENT_REQUIRED', 'guardian_consent_required'],
+  ])('refuses %o with %s', async (over, code, reason) => {
     const id = await insertUser(kit.db, over);
-    await expect(issue(kit, id)).rejects.toMatchObject({ code, category: 'forbidden' });
+    await expect(issue(kit, id)).rejects.toMatchObject({ code, category: 'conflict', details: expect.objectContaining({ userId: id }) });
     const check = await canCreateSession(kit.ctx, id);
-    expect(check).toMatchObject({ allowed: false, reason: code.toLowerCase(), usedToday: 0, quota: 3 });
+    expect(check).toMatchObject({ allowed: false, reason, usedToday: 0, quota: 3 });
     expect(check.message?.fr).toBeTruthy();
     expect(await sessionCount()).toBe(0);
+  });
+
+  it('treats a deleted visitor as not found', async () => {
+    const id = await insertUser(kit.db, { deleted_at: 5, anonymised_at: 5 });
+    await expect(issue(kit, id)).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
+    await expect(canCreateSession(kit.ctx, id)).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
   });
 
   it('accepts a minor with a guardian consent', async () => {
@@ -95,9 +102,9 @@ describe('visitor eligibility at issue', () => {
 
   it('counts the birthday from the local midnight in Réunion', async () => {
     // Turns 15 on 2026-03-03 local; 2026-03-02T20:30Z is already 00:30 on the 3rd in Réunion.
-    const id = await insertUser(kit.db, { birth_date: '2011-03-03' });
+    const id = await insertUser(kit.db, { birth_date: '2011-03-03', guardian_name: null });
     kit.clock.set(Date.parse('2026-03-02T19:30:00Z'));
-    await expect(issue(kit, id)).rejects.toMatchObject({ code: 'GUARDIAN_CONSENT_MISSING' });
+    await expect(issue(kit, id)).rejects.toMatchObject({ code: 'USER_GUARDIAN_CONSENT_REQUIRED' });
     kit.clock.set(Date.parse('2026-03-02T20:30:00Z'));
     expect((await issue(kit, id)).status).toBe('pending');
   });

@@ -47,7 +47,7 @@ export async function createSession(
   try {
     const session = await inTransaction(ctx.db, async (trx) => {
       const { check } = await assessCreation(trx, userId, now, ctx.policy);
-      if (!check.allowed) throw refusalError(userId, check);
+      if (check.reason !== null) throw refusalError(userId, check.reason, check.usedToday, ctx.policy);
       if (boundStationId !== null) await checkBindable(trx, boundStationId);
       const code = await drawFreeCode(trx, ctx.policy.codeLength, options.random ?? cryptoRandom);
       return storeIssued(trx, ctx, { userId, code, allottedMs: minutes * 60_000, boundStationId, now }, actor);

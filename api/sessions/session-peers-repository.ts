@@ -12,6 +12,7 @@ import type { StationState } from '../stations/stations-table.ts';
 export interface VisitorFacts {
   id: number;
   birth_date: string | null;
+  guardian_name: string | null;
   guardian_consent_at: number | null;
   consent_at: number | null;
   consent_revoked_at: number | null;
@@ -22,7 +23,7 @@ export interface VisitorFacts {
 export async function findVisitorFacts(db: DbOrTx, userId: number): Promise<VisitorFacts | undefined> {
   return db
     .selectFrom('users')
-    .select(['id', 'birth_date', 'guardian_consent_at', 'consent_at', 'consent_revoked_at', 'anonymised_at', 'deleted_at'])
+    .select(['id', 'birth_date', 'guardian_name', 'guardian_consent_at', 'consent_at', 'consent_revoked_at', 'anonymised_at', 'deleted_at'])
     .where('id', '=', userId)
     .executeTakeFirst();
 }

@@ -6,9 +6,10 @@ import { localDayBounds } from '../shared/zoned-time.ts';
 import { checkId, quotaReached } from './session-errors.ts';
 import { findVisitorFacts, type VisitorFacts } from './session-peers-repository.ts';
 import { countQuotaSessions } from './sessions-repository.ts';
-import { ineligibilityMessage, ineligibleError, visitorIneligibility, type IneligibilityReason } from './visitor-eligibility.ts';
+import { ineligibleError, visitorIneligibility, type IneligibilityReason } from './visitor-eligibility.ts';
 
-export type CreateRefusal = IneligibilityReason | 'daily_quota_reached';
+/** A deleted visitor is not a refusal: it reads as not found. */
+export type CreateRefusal = Exclude<IneligibilityReason, 'user_deleted'> | 'daily_quota_reached';
 
 /** The answer of the can-create-session endpoint. */
 export interface CreateCheck {
@@ -25,7 +26,8 @@ export interface CreateCheck {
 /**
  * Whether a code may be issued for this visitor now. "Today" is the local day
  * of `policy.timeZone` (Indian/Reunion by default, UTC+4), counted by the
- * time the code was issued, not started. Throws USER_NOT_FOUND for an unknown id.
+ * time the code was issued, not started. Throws USER_NOT_FOUND for an unknown
+ * or deleted visitor.
  */
 export async function canCreateSession(ctx: DomainContext, userId: number): Promise<CreateCheck> {
   checkId('userId', userId);
@@ -40,24 +42,19 @@ export async function assessCreation(
   policy: DomainPolicy,
 ): Promise<{ user: VisitorFacts; check: CreateCheck }> {
   const user = await findVisitorFacts(db, userId);
-  if (user === undefined) throw notFound('user', userId);
+  const ineligible = user === undefined ? 'user_deleted' : visitorIneligibility(user, now, policy);
+  if (user === undefined || ineligible === 'user_deleted') throw notFound('user', userId);
   const { start, end } = localDayBounds(now, policy.timeZone);
   const usedToday = await countQuotaSessions(db, userId, start, end);
   const quota = policy.dailyQuota;
-  const ineligible = visitorIneligibility(user, now, policy);
   const reason: CreateRefusal | null = ineligible ?? (usedToday >= quota ? 'daily_quota_reached' : null);
-  return { user, check: { allowed: reason === null, reason, message: refusalMessage(reason, usedToday, quota), usedToday, quota } };
-}
-
-function refusalMessage(reason: CreateRefusal | null, usedToday: number, quota: number): { fr: string; en: string } | null {
-  if (reason === null) return null;
-  if (reason !== 'daily_quota_reached') return ineligibilityMessage(reason);
-  const { fr, en } = quotaReached(0, usedToday, quota);
-  return { fr, en };
+  const error = reason === null ? null : refusalError(userId, reason, usedToday, policy);
+  const message = error === null ? null : { fr: error.fr, en: error.en };
+  return { user, check: { allowed: reason === null, reason, message, usedToday, quota } };
 }
 
 /** The error createSession throws for a refusal found by assessCreation. */
-export function refusalError(userId: number, check: CreateCheck): DomainError {
-  if (check.reason === 'daily_quota_reached') return quotaReached(userId, check.usedToday, check.quota);
-  return ineligibleError(check.reason ?? 'consent_missing', userId);
+export function refusalError(userId: number, reason: CreateRefusal, usedToday: number, policy: DomainPolicy): DomainError {
+  if (reason === 'daily_quota_reached') return quotaReached(userId, usedToday, policy.dailyQuota);
+  return ineligibleError(reason, userId, policy);
 }

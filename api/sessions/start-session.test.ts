@@ -120,7 +120,7 @@ describe('validateCode', () => {
   it('refuses a visitor whose consent was withdrawn after the code was issued', async () => {
     const issued = await issue(kit, userId);
     await kit.db.updateTable('users').set({ consent_revoked_at: kit.clock.now(), anonymised_at: kit.clock.now() }).where('id', '=', userId).execute();
-    await expect(startSession(kit.ctx, issued.code, station)).rejects.toMatchObject({ code: 'CONSENT_REVOKED', category: 'forbidden' });
+    await expect(startSession(kit.ctx, issued.code, station)).rejects.toMatchObject({ code: 'USER_ANONYMISED', category: 'conflict' });
     expect((await lastAudit(kit.db)).meta).toMatchObject({ reason: 'visitor_not_eligible', sessionId: issued.id });
     expect((await getSession(kit.ctx, issued.id)).status).toBe('pending');
     expect(await stationState(kit.db, station)).toBe('available');

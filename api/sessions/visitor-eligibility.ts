@@ -1,51 +1,31 @@
-import { DomainError } from '../shared/errors.ts';
+/**
+ * The consent gate for sessions. It mirrors the rules and error codes of
+ * api/users/consent.ts (sessionBlocker), kept here so the sessions domain did
+ * not depend on that folder while both were being written; once users is
+ * settled this module can delegate to it.
+ */
+import { conflict, notFound, type DomainError } from '../shared/errors.ts';
 import { localParts } from '../shared/zoned-time.ts';
 import type { VisitorFacts } from './session-peers-repository.ts';
 
-export const INELIGIBILITY_REASONS = [
-  'user_deleted',
-  'consent_revoked',
-  'user_anonymised',
-  'consent_missing',
-  'guardian_consent_missing',
-] as const;
+export const INELIGIBILITY_REASONS = ['user_deleted', 'user_anonymised', 'consent_required', 'guardian_consent_required'] as const;
 export type IneligibilityReason = (typeof INELIGIBILITY_REASONS)[number];
 
-const MESSAGES: Record<IneligibilityReason, { fr: string; en: string }> = {
-  user_deleted: { fr: 'Cet usager a été supprimé.', en: 'This visitor has been deleted.' },
-  consent_revoked: {
-    fr: 'Cet usager a retiré son consentement : aucune session ne peut lui être ouverte.',
-    en: 'This visitor withdrew their consent: no session can be opened for them.',
-  },
-  user_anonymised: { fr: 'Cet usager a été anonymisé.', en: 'This visitor has been anonymised.' },
-  consent_missing: {
-    fr: "Le consentement RGPD de l'usager n'a pas été recueilli.",
-    en: "The visitor's GDPR consent has not been recorded.",
-  },
-  guardian_consent_missing: {
-    fr: "Usager mineur : le consentement d'un responsable légal est requis.",
-    en: "Minor visitor: a legal guardian's consent is required.",
-  },
-};
+type Policy = { timeZone: string; guardianConsentBelowAge: number };
 
 /**
- * Why a visitor may not receive or use a session, or null when they may. A
- * visitor without a birth date is taken as an adult: the users domain decides
- * whether the date is required at registration.
+ * Why a visitor may not receive or use a session, or null when they may.
+ * Consent withdrawn anonymises, so both read as `user_anonymised`. A visitor
+ * whose birth date is unknown is treated as under age (the safe side), and a
+ * guardian's consent needs the guardian's name and the consent instant.
  */
-export function visitorIneligibility(
-  user: VisitorFacts,
-  now: number,
-  policy: { timeZone: string; guardianConsentBelowAge: number },
-): IneligibilityReason | null {
+export function visitorIneligibility(user: VisitorFacts, now: number, policy: Policy): IneligibilityReason | null {
   if (user.deleted_at !== null) return 'user_deleted';
-  if (user.consent_revoked_at !== null) return 'consent_revoked';
-  if (user.anonymised_at !== null) return 'user_anonymised';
-  if (user.consent_at === null) return 'consent_missing';
-  if (user.birth_date !== null && user.guardian_consent_at === null) {
-    const age = ageOn(user.birth_date, now, policy.timeZone);
-    if (age !== null && age < policy.guardianConsentBelowAge) return 'guardian_consent_missing';
-  }
+  if (user.anonymised_at !== null || user.consent_revoked_at !== null) return 'user_anonymised';
+  if (user.consent_at === null) return 'consent_required';
+  const age = user.birth_date === null ? null : ageOn(user.birth_date, now, policy.timeZone);
+  const underAge = age === null || age < policy.guardianConsentBelowAge;
+  if (underAge && (user.guardian_name === null || user.guardian_consent_at === null)) return 'guardian_consent_required';
   return null;
 }
 
@@ -63,10 +43,33 @@ export function ageOn(birthDate: string, now: number, timeZone: string): number 
   return today.year - year - (hadBirthday ? 0 : 1);
 }
 
-export function ineligibilityMessage(reason: IneligibilityReason): { fr: string; en: string } {
-  return MESSAGES[reason];
-}
-
-export function ineligibleError(reason: IneligibilityReason, userId: number): DomainError {
-  return new DomainError(reason.toUpperCase(), 'forbidden', MESSAGES[reason], { details: { userId, reason } });
+/** The same codes, categories and wording as api/users/user-errors.ts. */
+export function ineligibleError(reason: IneligibilityReason, userId: number, policy: Policy): DomainError {
+  switch (reason) {
+    case 'user_deleted':
+      return notFound('user', userId);
+    case 'user_anonymised':
+      return conflict(
+        'USER_ANONYMISED',
+        "Cet usager a été anonymisé : ses données ne peuvent plus être modifiées. Enregistrez-le à nouveau s'il revient.",
+        'This visitor was anonymised: their data can no longer change. Register them again if they come back.',
+        { userId },
+      );
+    case 'consent_required':
+      return conflict(
+        'USER_CONSENT_REQUIRED',
+        "Le consentement RGPD de l'usager doit être enregistré avant toute session.",
+        "The visitor's GDPR consent must be recorded before any session.",
+        { userId },
+      );
+    case 'guardian_consent_required': {
+      const belowAge = policy.guardianConsentBelowAge;
+      return conflict(
+        'USER_GUARDIAN_CONSENT_REQUIRED',
+        `Usager de moins de ${belowAge} ans : le nom et le consentement d'un représentant légal doivent être enregistrés avant toute session.`,
+        `Visitor under ${belowAge}: a guardian's name and consent must be recorded before any session.`,
+        { userId, belowAge },
+      );
+    }
+  }
 }
