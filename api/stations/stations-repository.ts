@@ -96,7 +96,7 @@ export async function stationTransaction<T>(db: Db, work: (trx: Transaction<Data
   try {
     return await inTransaction(db, work);
   } catch (error) {
-    if (error instanceof DomainError && error.code === 'STORAGE_FAILURE' && isUniqueViolation(error.cause)) {
+    if (error instanceof DomainError && error.code === 'STORAGE_FAILURE' && isUniqueViolation(error.cause) && /station/i.test(String((error.cause as Error).message))) {
       throw conflict(
         'STATION_DUPLICATE',
         'Un autre poste porte déjà ce nom, cette adresse MAC ou cette adresse IP.',

@@ -3,6 +3,7 @@ import { createBrokenDb, failingWhen, insertInto } from '../testing/broken-db.ts
 import type { DomainContext } from '../shared/domain-context.ts';
 import type { FakeClock } from '../shared/clock.ts';
 import { admin, auditTrail, endSession, insertRunningSession, stationsTestContext } from './station-fixtures.ts';
+import { insertStation, stationTransaction } from './stations-repository.ts';
 import { createStation, deleteStation, getStation, updateStation } from './stations-service.ts';
 
 describe('stations service', () => {
@@ -86,6 +87,14 @@ describe('stations service', () => {
     const session = await ctx.db.selectFrom('sessions').select('station_id').where('id', '=', sessionId).executeTakeFirstOrThrow();
     expect(session.station_id).toBe(s.id);
     expect((await auditTrail(ctx.db)).map((e) => e.action)).toEqual(['station.created', 'station.deleted', 'station.created']);
+  });
+
+  it('maps a UNIQUE violation the pre-checks missed (concurrent writer) to a conflict', async () => {
+    await createStation(ctx, admin, { name: 'Poste 1', mac: '52:54:00:aa:00:01' });
+    const row = { ip: null, state: 'available' as const, state_reason: null, last_heartbeat_at: null, agent_version: null, deleted_at: null, created_at: 0, updated_at: 0 };
+    for (const clash of [{ name: 'poste 1', mac: '52:54:00:aa:00:09' }, { name: 'Poste 9', mac: '52:54:00:aa:00:01' }]) {
+      await expect(stationTransaction(ctx.db, (trx) => insertStation(trx, { ...row, ...clash }))).rejects.toMatchObject({ code: 'STATION_DUPLICATE', category: 'conflict' });
+    }
   });
 
   it('turns a broken database into STORAGE_FAILURE', async () => {

@@ -31,7 +31,8 @@ async function oldLiveSessions(db: Db, before: number): Promise<UsageRow[]> {
  * Portable SQL: comparisons on integer columns only.
  */
 export async function* sessionsForPeriod(db: Db, period: StatsPeriod, options: ScanOptions): AsyncGenerator<UsageRow[]> {
-  const windowStart = period.from - options.lookbackMs;
+  const pageSize = Math.max(1, Math.trunc(options.pageSize) || 1);
+  const windowStart = period.from - Math.max(0, options.lookbackMs);
   const old = await oldLiveSessions(db, windowStart);
   if (old.length > 0) yield old;
   let after: { startedAt: number; id: number } | null = null;
@@ -47,10 +48,10 @@ export async function* sessionsForPeriod(db: Db, period: StatsPeriod, options: S
       if (key !== null) {
         query = query.where((eb) => eb.or([eb('started_at', '>', key.startedAt), eb.and([eb('started_at', '=', key.startedAt), eb('id', '>', key.id)])]));
       }
-      return query.orderBy('started_at').orderBy('id').limit(options.pageSize).execute();
+      return query.orderBy('started_at').orderBy('id').limit(pageSize).execute();
     });
     if (page.length > 0) yield page;
-    if (page.length < options.pageSize) return;
+    if (page.length < pageSize) return;
     const last = page[page.length - 1]!;
     after = { startedAt: last.started_at!, id: last.id };
   }
