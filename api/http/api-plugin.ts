@@ -10,6 +10,7 @@ import type { DomainContext } from '../shared/domain-context.ts';
 import { requireAccessDeclarations } from './access.ts';
 import { authPlugin } from './auth-plugin.ts';
 import { installProblemHandlers } from './problem.ts';
+import { auditRoutes } from './routes/audit-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 
 export interface ApiOptions {
@@ -51,4 +52,5 @@ export async function registerApi(app: FastifyInstance, opts: ApiOptions): Promi
 
   const loginLimiter = new AttemptLimiter(opts.ctx.clock, { maxFailures: 5, windowMs: 60_000, baseLockoutMs: 30_000, maxLockoutMs: 15 * 60_000 });
   await app.register(authRoutes, { ctx: authCtx, loginLimiter, secureCookie: opts.secureCookie ?? false });
+  await app.register(auditRoutes, { ctx: opts.ctx });
 }
