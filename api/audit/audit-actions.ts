@@ -25,6 +25,7 @@ export const AUDIT_ACTIONS = [
   'session.ended',
   'session.expired',
   'session.code_rejected',
+  'session.binding_changed',
   // stations
   'station.created',
   'station.updated',
@@ -48,6 +49,7 @@ export const AUDIT_ACTIONS = [
   'audit.verified',
   'audit.exported',
   'data.purged',
+  'data.exported',
   'system.started',
   'system.error',
 ] as const;
