@@ -36,7 +36,8 @@ export interface StationFacts {
 }
 
 export async function findStationFacts(db: DbOrTx, stationId: number): Promise<StationFacts | undefined> {
-  return db.selectFrom('stations').select(['id', 'ip', 'state']).where('id', '=', stationId).executeTakeFirst();
+  // A deleted station is gone for sessions too (its rows stay for the connection records).
+  return db.selectFrom('stations').select(['id', 'ip', 'state']).where('id', '=', stationId).where('deleted_at', 'is', null).executeTakeFirst();
 }
 
 /** A session started there: the station is occupied. */

@@ -117,6 +117,13 @@ describe('validateCode', () => {
     expect((await getSession(kit.ctx, b.id)).status).toBe('pending');
   });
 
+  it('treats a deleted station as unknown', async () => {
+    const a = await issue(kit, userId);
+    const gone = await insertStation(kit.db, { deleted_at: kit.clock.now() });
+    await expect(startSession(kit.ctx, a.code, gone)).rejects.toMatchObject({ code: 'STATION_NOT_FOUND' });
+    expect((await getSession(kit.ctx, a.id)).status).toBe('pending');
+  });
+
   it('refuses a visitor whose consent was withdrawn after the code was issued', async () => {
     const issued = await issue(kit, userId);
     await kit.db.updateTable('users').set({ consent_revoked_at: kit.clock.now(), anonymised_at: kit.clock.now() }).where('id', '=', userId).execute();
