@@ -1,0 +1,130 @@
+import fs from 'node:fs';
+
+/**
+ * The bytes one transfer sends. `read` copies from `position` into a packet
+ * buffer and returns how many bytes it copied; it answers synchronously when the
+ * bytes are in memory, which keeps the lock-step round trip short.
+ */
+export interface FileSource {
+  readonly size: number;
+  read(target: Buffer, targetOffset: number, position: number, length: number): number | Promise<number>;
+  /** Releases the file descriptor (after any read in flight). Idempotent. */
+  close(): void;
+}
+
+/** A file held in memory: a cached boot loader or a netascii conversion. */
+export class MemorySource implements FileSource {
+  constructor(private readonly data: Buffer) {}
+
+  get size(): number {
+    return this.data.length;
+  }
+
+  read(target: Buffer, targetOffset: number, position: number, length: number): number {
+    const end = Math.min(position + length, this.data.length);
+    if (end <= position) return 0;
+    return this.data.copy(target, targetOffset, position, end);
+  }
+
+  close(): void {}
+}
+
+interface Chunk {
+  readonly buf: Buffer;
+  start: number;
+  length: number;
+  pending: Promise<void> | undefined;
+}
+
+/**
+ * A large file read with positioned reads into two reused chunk buffers: the
+ * transfer copies blocks out of one chunk while the next one is read ahead, so a
+ * threadpool round trip is paid once per chunk, not once per block. The chunk is
+ * a whole number of blocks, so no block straddles two chunks.
+ */
+export class DescriptorSource implements FileSource {
+  private readonly chunks: [Chunk, Chunk];
+  private readonly chunkSize: number;
+  private closed = false;
+
+  constructor(
+    private readonly fd: number,
+    readonly size: number,
+    blockSize: number,
+    readAheadBytes = 64 * 1024,
+  ) {
+    this.chunkSize = blockSize * Math.max(1, Math.ceil(readAheadBytes / blockSize));
+    const make = (): Chunk => ({ buf: Buffer.allocUnsafe(this.chunkSize), start: -1, length: 0, pending: undefined });
+    this.chunks = [make(), make()];
+  }
+
+  read(target: Buffer, targetOffset: number, position: number, length: number): number | Promise<number> {
+    if (position >= this.size) return 0;
+    const start = position - (position % this.chunkSize);
+    const chunk = this.chunks.find((c) => c.start === start) ?? this.load(this.spareChunk(undefined), start);
+    if (chunk.pending !== undefined) {
+      return chunk.pending.then(() => this.copyOut(chunk, target, targetOffset, position, length));
+    }
+    return this.copyOut(chunk, target, targetOffset, position, length);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const inFlight = this.chunks.flatMap((c) => (c.pending === undefined ? [] : [c.pending]));
+    // Closing under a read in flight could let the number be reused by another open.
+    void Promise.allSettled(inFlight).then(() => fs.close(this.fd, () => {}));
+  }
+
+  private copyOut(chunk: Chunk, target: Buffer, targetOffset: number, position: number, length: number): number {
+    const from = position - chunk.start;
+    const end = Math.min(from + length, chunk.length);
+    const copied = end > from ? chunk.buf.copy(target, targetOffset, from, end) : 0;
+    this.prefetch(chunk, chunk.start + this.chunkSize);
+    return copied;
+  }
+
+  private prefetch(current: Chunk, nextStart: number): void {
+    if (this.closed || nextStart >= this.size) return;
+    if (this.chunks.some((c) => c.start === nextStart)) return;
+    const spare = this.spareChunk(current);
+    if (spare !== undefined && spare.pending === undefined) this.load(spare, nextStart);
+  }
+
+  private spareChunk(keep: Chunk | undefined): Chunk {
+    const [a, b] = this.chunks;
+    if (keep === a) return b;
+    if (keep === b) return a;
+    // No chunk to keep: take one with no read in flight, else the first.
+    return a.pending === undefined ? a : b.pending === undefined ? b : a;
+  }
+
+  private load(chunk: Chunk, start: number): Chunk {
+    const wanted = Math.min(this.chunkSize, this.size - start);
+    chunk.start = start;
+    chunk.length = 0;
+    // A read still in flight into this buffer must land before the new one starts.
+    const previous = chunk.pending === undefined ? Promise.resolve() : chunk.pending.catch(() => {});
+    const pending = previous.then(() => readInto(this.fd, chunk.buf, wanted, start)).then((bytes) => {
+      chunk.length = bytes;
+    });
+    chunk.pending = pending;
+    void pending.then(
+      () => {
+        if (chunk.pending === pending) chunk.pending = undefined;
+      },
+      () => {
+        if (chunk.pending !== pending) return;
+        chunk.pending = undefined;
+        chunk.start = -1;
+      },
+    );
+    return chunk;
+  }
+}
+
+function readInto(fd: number, buf: Buffer, length: number, position: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    fs.read(fd, buf, 0, length, position, (err, bytesRead) => (err ? reject(err) : resolve(bytesRead)));
+  });
+}

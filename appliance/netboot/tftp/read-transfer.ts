@@ -1,0 +1,259 @@
+import type { RemoteInfo, Socket } from 'node:dgram';
+import { absoluteBlock, wireBlock } from './block-numbers.ts';
+import type { FileSource } from './file-source.ts';
+import type { Negotiated } from './options.ts';
+import { decodePacket } from './packet-decode.ts';
+import { encodeError, encodeOack, writeDataHeader } from './packet-encode.ts';
+import { ErrorCode, Opcode } from './packets.ts';
+
+export interface TftpPeer {
+  readonly address: string;
+  readonly port: number;
+}
+
+export type TransferOutcome =
+  | 'complete' // the last block was acknowledged
+  | 'complete-unconfirmed' // the last block was sent, its ACK never came (the client may have left content)
+  | 'peer-error' // the client sent ERROR (8 after an OACK is the UEFI "tsize probe")
+  | 'timeout' // no progress after every retry: an abandoned request
+  | 'read-error'
+  | 'socket-error'
+  | 'shutdown';
+
+export interface TransferReport {
+  readonly outcome: TransferOutcome;
+  readonly bytesSent: number;
+  readonly blocks: number;
+  readonly retransmits: number;
+  readonly durationMs: number;
+  /** The client's ERROR code and message, or our reason for giving up. */
+  readonly detail?: string;
+}
+
+export interface ReadTransferParams {
+  /** Bound to its own ephemeral port: the server's transfer ID (RFC 1350 §4). */
+  readonly socket: Socket;
+  readonly peer: TftpPeer;
+  readonly source: FileSource;
+  readonly negotiated: Negotiated;
+  /** Retransmission interval unless the client negotiated one (RFC 2349). */
+  readonly timeoutMs: number;
+  /** Retransmissions without progress before the transfer is abandoned. */
+  readonly maxRetries: number;
+  readonly now: () => number;
+  readonly onEnd: (report: TransferReport) => void;
+}
+
+const UNKNOWN_TID = encodeError(ErrorCode.UNKNOWN_TID, 'Unknown transfer ID');
+
+/**
+ * One read transfer (RFC 1350 with the RFC 2347 OACK and RFC 7440 windows).
+ * The window's packets live in reused buffers, one per slot, filled once and
+ * resent as they are; blocks are counted without limit and only their wire
+ * numbers wrap (block-numbers.ts).
+ *
+ * Only a fresh ACK moves the transfer on. A duplicate ACK is ignored rather than
+ * answered, which is what prevents the Sorcerer's Apprentice syndrome (RFC 1123
+ * §4.2.3.1); lost packets are recovered by the timer alone.
+ */
+export class ReadTransfer {
+  private readonly slots: Buffer[];
+  private readonly lengths: number[];
+  private readonly totalBlocks: number;
+  private readonly window: number;
+  private readonly timer: NodeJS.Timeout;
+  private readonly started: number;
+  private phase: 'oack' | 'data' | 'done' = 'data';
+  private acked = 0;
+  private sent = 0;
+  private cursor = 1;
+  private filling = false;
+  private retries = 0;
+  private retransmits = 0;
+  private bytesSent = 0;
+  private oackPacket: Buffer | undefined;
+  /** False until the peer answers once: a repeated RRQ before that is the same request. */
+  answered = false;
+
+  constructor(private readonly p: ReadTransferParams) {
+    const { blockSize, windowSize } = p.negotiated;
+    this.window = windowSize;
+    this.totalBlocks = Math.floor(p.source.size / blockSize) + 1;
+    this.slots = Array.from({ length: Math.min(windowSize, this.totalBlocks) }, () => Buffer.allocUnsafe(4 + blockSize));
+    this.lengths = this.slots.map(() => 0);
+    this.started = p.now();
+    this.timer = setTimeout(() => this.onTimeout(), p.negotiated.timeoutMs ?? p.timeoutMs);
+    p.socket.on('message', (msg, rinfo) => this.onMessage(msg, rinfo));
+    p.socket.on('error', (err) => this.end('socket-error', err.message));
+  }
+
+  start(): void {
+    if (this.p.negotiated.oack !== undefined) {
+      this.phase = 'oack';
+      this.oackPacket = encodeOack(this.p.negotiated.oack);
+      this.send(this.oackPacket, this.oackPacket.length);
+      return;
+    }
+    this.pump();
+  }
+
+  get done(): boolean {
+    return this.phase === 'done';
+  }
+
+  /** Ends the transfer from outside (server shutdown), telling the client why. */
+  abort(message: string): void {
+    if (this.phase === 'done') return;
+    const packet = encodeError(ErrorCode.NOT_DEFINED, message);
+    this.send(packet, packet.length);
+    this.end('shutdown', message);
+  }
+
+  private onMessage(msg: Buffer, rinfo: RemoteInfo): void {
+    if (this.phase === 'done') return;
+    if (rinfo.port !== this.p.peer.port || rinfo.address !== this.p.peer.address) {
+      // RFC 1350 §4: another TID gets ERROR 5 and the transfer goes on. Never
+      // answer an ERROR with an ERROR: two servers could ping-pong forever.
+      if (msg.length < 2 || msg.readUInt16BE(0) !== Opcode.ERROR) this.sendTo(UNKNOWN_TID, UNKNOWN_TID.length, rinfo);
+      return;
+    }
+    const decoded = decodePacket(msg);
+    if (!decoded.ok) return; // garbage from the peer's address is ignored, not fatal
+    const packet = decoded.packet;
+    if (packet.opcode === Opcode.ERROR) {
+      this.answered = true;
+      this.end('peer-error', `${packet.code} ${packet.message}`);
+    } else if (packet.opcode === Opcode.ACK) {
+      this.answered = true;
+      this.onAck(packet.block);
+    }
+  }
+
+  private onAck(wire: number): void {
+    if (this.phase === 'oack') {
+      if (wire !== 0) return;
+      this.phase = 'data';
+      this.progress();
+      return;
+    }
+    const block = absoluteBlock(wire, this.acked, this.sent, this.p.negotiated.rolloverTo);
+    if (block === undefined || block <= this.acked) return; // duplicate or stale: no answer
+    this.acked = block;
+    if (block === this.totalBlocks) {
+      this.end('complete');
+      return;
+    }
+    // RFC 7440 §4: an ACK inside the window restarts the window after it.
+    this.progress();
+  }
+
+  private progress(): void {
+    this.retries = 0;
+    this.cursor = this.acked + 1;
+    this.pump();
+  }
+
+  /** Sends the window from the cursor: resends filled slots, fills and sends new blocks. */
+  private pump(): void {
+    const limit = Math.min(this.acked + this.window, this.totalBlocks);
+    while (this.cursor <= limit && this.phase === 'data') {
+      const block = this.cursor;
+      const slot = block % this.slots.length;
+      if (block <= this.sent) {
+        this.retransmits += 1;
+      } else {
+        if (this.filling) return;
+        const read = this.fill(block);
+        if (typeof read !== 'number') {
+          this.awaitFill(block, read);
+          return;
+        }
+        this.sent = block;
+        this.bytesSent += read;
+      }
+      this.send(this.slots[slot] as Buffer, this.lengths[slot] as number);
+      this.cursor = block + 1;
+    }
+    if (this.phase !== 'done') this.timer.refresh();
+  }
+
+  /** Writes block `block` into its slot; a number when the bytes were at hand. */
+  private fill(block: number): number | Promise<number> {
+    const { blockSize, rolloverTo } = this.p.negotiated;
+    const slot = block % this.slots.length;
+    const buf = this.slots[slot] as Buffer;
+    writeDataHeader(buf, wireBlock(block, rolloverTo));
+    const read = this.p.source.read(buf, 4, (block - 1) * blockSize, blockSize);
+    if (typeof read === 'number') this.lengths[slot] = 4 + read;
+    return read;
+  }
+
+  private awaitFill(block: number, pending: Promise<number>): void {
+    this.filling = true;
+    pending.then(
+      (read) => {
+        this.filling = false;
+        if (this.phase !== 'data') return;
+        const slot = block % this.slots.length;
+        this.lengths[slot] = 4 + read;
+        this.sent = block;
+        this.bytesSent += read;
+        if (this.cursor === block) {
+          this.send(this.slots[slot] as Buffer, 4 + read);
+          this.cursor = block + 1;
+        }
+        this.pump();
+      },
+      (err: unknown) => {
+        this.filling = false;
+        const packet = encodeError(ErrorCode.NOT_DEFINED, 'Read error');
+        this.send(packet, packet.length);
+        this.end('read-error', err instanceof Error ? err.message : String(err));
+      },
+    );
+  }
+
+  private onTimeout(): void {
+    if (this.phase === 'done') return;
+    this.retries += 1;
+    if (this.retries > this.p.maxRetries) {
+      const lastSent = this.phase === 'data' && this.sent === this.totalBlocks;
+      this.end(lastSent ? 'complete-unconfirmed' : 'timeout', `no answer after ${this.p.maxRetries} retries`);
+      return;
+    }
+    if (this.phase === 'oack' && this.oackPacket !== undefined) {
+      this.retransmits += 1;
+      this.send(this.oackPacket, this.oackPacket.length);
+      this.timer.refresh();
+      return;
+    }
+    this.cursor = this.acked + 1;
+    this.pump();
+  }
+
+  private send(buf: Buffer, length: number): void {
+    this.sendTo(buf, length, this.p.peer);
+  }
+
+  private sendTo(buf: Buffer, length: number, to: TftpPeer): void {
+    try {
+      this.p.socket.send(buf, 0, length, to.port, to.address);
+    } catch (err) {
+      this.end('socket-error', err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  private end(outcome: TransferOutcome, detail?: string): void {
+    if (this.phase === 'done') return;
+    this.phase = 'done';
+    clearTimeout(this.timer);
+    this.p.source.close();
+    try {
+      this.p.socket.close();
+    } catch {
+      // Already closed by a socket error.
+    }
+    const blocks = this.sent;
+    this.p.onEnd({ outcome, bytesSent: this.bytesSent, blocks, retransmits: this.retransmits, durationMs: this.p.now() - this.started, ...(detail === undefined ? {} : { detail }) });
+  }
+}

@@ -1,0 +1,112 @@
+import { systemClock, type Clock } from '../../../api/shared/clock.ts';
+import { invalid } from '../../../api/shared/errors.ts';
+import type { FileCacheLimits } from './file-cache.ts';
+import { MAX_BLOCK_SIZE, MIN_BLOCK_SIZE, type WireOptions } from './packets.ts';
+import type { TftpPeer, TransferOutcome } from './read-transfer.ts';
+import type { RequestRateLimit } from './request-limiter.ts';
+
+export interface TftpRequestEvent {
+  readonly peer: TftpPeer;
+  /** The name as the client sent it, before any mapping. */
+  readonly file: string;
+  readonly mode: string;
+  readonly options: WireOptions;
+}
+
+export interface TftpTransferEvent extends TftpRequestEvent {
+  /** The real path served, or undefined when the request was refused before opening. */
+  readonly path: string | undefined;
+  readonly outcome: TransferOutcome | 'refused';
+  /** For a refusal: the ERROR code sent (RFC 1350 Appendix). */
+  readonly errorCode?: number;
+  readonly detail?: string;
+  readonly bytesSent: number;
+  readonly blockSize?: number;
+  readonly windowSize?: number;
+  readonly retransmits: number;
+  readonly durationMs: number;
+}
+
+/** The pino call shape (`log.info(obj, msg)`), so a child logger can be passed as is. */
+export interface TftpLogger {
+  debug(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface TftpServerOptions {
+  /** Directory served; nothing outside it (after symlinks) is ever sent. */
+  readonly root: string;
+  /** Address to bind. Bind the station-LAN address on a multi-homed box: replies leave from it. Default 0.0.0.0. */
+  readonly host?: string;
+  /** UDP port of requests. Default 69; 0 picks a free port (tests). */
+  readonly port?: number;
+  /** Largest block size offered (RFC 2348). Default 1468: one Ethernet frame at MTU 1500. */
+  readonly maxBlockSize?: number;
+  /** Largest window offered (RFC 7440). Default 64; 1 disables windowing. */
+  readonly maxWindowSize?: number;
+  /** Retransmission interval unless the client negotiates `timeout`. Default 1000 ms. */
+  readonly timeoutMs?: number;
+  /** Retransmissions without progress before a transfer is abandoned. Default 5. */
+  readonly maxRetries?: number;
+  /** Transfers at once, all clients together. Default 128. */
+  readonly maxTransfers?: number;
+  /** Transfers at once from one address. Default 8. */
+  readonly maxTransfersPerClient?: number;
+  /** Read requests per client address. Default burst 20, then 10 per second, 4096 clients tracked. */
+  readonly requestRate?: RequestRateLimit;
+  /** In-memory cache of small files. Default files up to 8 MiB, 64 MiB in all. */
+  readonly cache?: FileCacheLimits;
+  /** netascii is converted in memory, so only for files up to this size. Default 4 MiB. */
+  readonly netasciiMaxBytes?: number;
+  readonly clock?: Clock;
+  /**
+   * Policy hook: the name to look up for a request, or undefined to keep the
+   * client's. Its result is checked like any client name (no `..`, no absolute path).
+   */
+  readonly mapPath?: (file: string, peer: TftpPeer) => string | undefined | Promise<string | undefined>;
+  /** Called for every read request before it is served (logs, enrollment). Errors are logged, never fatal. */
+  readonly onRequest?: (event: TftpRequestEvent) => void;
+  /** Called once per read request when it ends, served or refused. */
+  readonly onTransferEnd?: (event: TftpTransferEvent) => void;
+  readonly logger?: TftpLogger;
+}
+
+export type ResolvedOptions = Required<Omit<TftpServerOptions, 'mapPath' | 'onRequest' | 'onTransferEnd'>> &
+  Pick<TftpServerOptions, 'mapPath' | 'onRequest' | 'onTransferEnd'>;
+
+const silent: TftpLogger = { debug: () => {}, info: () => {}, warn: () => {} };
+
+export function resolveOptions(options: TftpServerOptions): ResolvedOptions {
+  const resolved: ResolvedOptions = {
+    host: '0.0.0.0',
+    port: 69,
+    maxBlockSize: 1468,
+    maxWindowSize: 64,
+    timeoutMs: 1000,
+    maxRetries: 5,
+    maxTransfers: 128,
+    maxTransfersPerClient: 8,
+    requestRate: { burst: 20, perSecond: 10, maxClients: 4096 },
+    cache: { maxFileBytes: 8 * 1024 * 1024, maxTotalBytes: 64 * 1024 * 1024 },
+    netasciiMaxBytes: 4 * 1024 * 1024,
+    clock: systemClock,
+    logger: silent,
+    ...options,
+  };
+  check(resolved.port, 0, 65535, 'port');
+  check(resolved.maxBlockSize, MIN_BLOCK_SIZE, MAX_BLOCK_SIZE, 'maxBlockSize');
+  check(resolved.maxWindowSize, 1, 65535, 'maxWindowSize');
+  check(resolved.timeoutMs, 1, 255_000, 'timeoutMs');
+  check(resolved.maxRetries, 0, 100, 'maxRetries');
+  check(resolved.maxTransfers, 1, 65535, 'maxTransfers');
+  check(resolved.maxTransfersPerClient, 1, 65535, 'maxTransfersPerClient');
+  if (resolved.root === '') throw invalid('TFTP_ROOT_MISSING', 'Dossier racine TFTP non indiqué', 'TFTP root directory not set');
+  return resolved;
+}
+
+function check(value: number, min: number, max: number, name: string): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw invalid('TFTP_OPTION_INVALID', `Réglage TFTP ${name} hors limites (${min}–${max}) : ${value}`, `TFTP setting ${name} out of range (${min}–${max}): ${value}`);
+  }
+}

@@ -1,0 +1,301 @@
+import dgram from 'node:dgram';
+import { once } from 'node:events';
+import { realpath, stat } from 'node:fs/promises';
+import { invalid } from '../../../api/shared/errors.ts';
+import { FileCache } from './file-cache.ts';
+import { openFile, type OpenedFile, type OpenRefusal } from './file-open.ts';
+import { negotiateRead } from './options.ts';
+import { decodePacket } from './packet-decode.ts';
+import { encodeError } from './packet-encode.ts';
+import { ErrorCode, Opcode, type RequestPacket } from './packets.ts';
+import { ReadTransfer, type TftpPeer, type TransferReport } from './read-transfer.ts';
+import { RequestLimiter } from './request-limiter.ts';
+import { resolveInRoot } from './safe-path.ts';
+import { resolveOptions, type ResolvedOptions, type TftpServerOptions, type TftpTransferEvent } from './server-options.ts';
+
+export type { TftpServerOptions, TftpRequestEvent, TftpTransferEvent, TftpLogger } from './server-options.ts';
+export type { TftpPeer, TransferOutcome } from './read-transfer.ts';
+
+/** Counters for the admin page and the tests. */
+export interface TftpServerStats {
+  requests: number;
+  malformed: number;
+  ignored: number;
+  rateLimited: number;
+  duplicates: number;
+  refused: number;
+  busy: number;
+  completed: number;
+  failed: number;
+}
+
+class Refusal extends Error {
+  constructor(
+    readonly code: number,
+    readonly wire: string,
+    readonly detail: string,
+  ) {
+    super(wire);
+  }
+}
+
+const READ_ONLY = encodeError(ErrorCode.ACCESS_VIOLATION, 'Read-only server: uploads are refused');
+
+/**
+ * A read-only TFTP server (RFC 1350, 2347, 2348, 2349, 7440). It serves files
+ * under one root and holds no boot policy: which file a machine gets is decided
+ * by DHCP, and `mapPath`/`onRequest` are where the appliance plugs in.
+ * Every transfer runs on its own ephemeral socket; the request socket only
+ * decodes requests, so garbage there costs one decode and is dropped.
+ */
+export class TftpServer {
+  readonly stats: TftpServerStats = { requests: 0, malformed: 0, ignored: 0, rateLimited: 0, duplicates: 0, refused: 0, busy: 0, completed: 0, failed: 0 };
+  private readonly o: ResolvedOptions;
+  private readonly cache: FileCache;
+  private readonly limiter: RequestLimiter;
+  private readonly transfers = new Set<ReadTransfer>();
+  /** The request last seen from each peer TID, to drop a retransmitted RRQ. */
+  private readonly inFlight = new Map<string, { raw: Buffer; transfer: ReadTransfer | undefined }>();
+  private readonly perClient = new Map<string, number>();
+  /** Slots in use: requests being opened and transfers running alike. */
+  private reserved = 0;
+  private socket: dgram.Socket | undefined;
+  private root = '';
+  private closing = false;
+
+  constructor(options: TftpServerOptions) {
+    this.o = resolveOptions(options);
+    this.cache = new FileCache(this.o.cache);
+    this.limiter = new RequestLimiter(this.o.requestRate, this.o.clock);
+  }
+
+  /** Checks the root, binds the request socket; resolves with the bound address. */
+  async listen(): Promise<TftpPeer> {
+    this.root = await realpath(this.o.root).catch(() => '');
+    if (this.root === '' || !(await stat(this.root)).isDirectory()) {
+      throw invalid('TFTP_ROOT_INVALID', `Dossier racine TFTP introuvable : ${this.o.root}`, `TFTP root directory not found: ${this.o.root}`);
+    }
+    const socket = await this.bind(this.o.port);
+    socket.on('message', (msg, rinfo) => this.onDatagram(msg, { address: rinfo.address, port: rinfo.port }));
+    socket.on('error', (err) => this.o.logger.warn({ err: err.message }, 'tftp: request socket error'));
+    this.socket = socket;
+    const { address, port } = socket.address();
+    this.o.logger.info({ root: this.root, address, port }, 'tftp: listening');
+    return { address, port };
+  }
+
+  /** Stops listening and ends every transfer with an ERROR to its client. */
+  async close(): Promise<void> {
+    this.closing = true;
+    for (const transfer of this.transfers) transfer.abort('Server shutting down');
+    const socket = this.socket;
+    this.socket = undefined;
+    if (socket !== undefined) await new Promise<void>((resolve) => socket.close(() => resolve()));
+  }
+
+  get activeTransfers(): number {
+    return this.transfers.size;
+  }
+
+  private onDatagram(msg: Buffer, peer: TftpPeer): void {
+    const decoded = decodePacket(msg);
+    if (!decoded.ok) {
+      this.stats.malformed += 1;
+      this.o.logger.debug({ peer, reason: decoded.error.kind }, 'tftp: malformed datagram dropped');
+      return;
+    }
+    const packet = decoded.packet;
+    if (packet.opcode === Opcode.WRQ) {
+      this.stats.refused += 1;
+      if (this.limiter.take(peer.address)) this.sendFromMain(READ_ONLY, peer);
+      this.o.logger.info({ peer, file: packet.filename }, 'tftp: upload refused');
+      return;
+    }
+    if (packet.opcode !== Opcode.RRQ) {
+      this.stats.ignored += 1;
+      return;
+    }
+    this.onReadRequest(packet, peer, msg).catch((err: unknown) => {
+      this.o.logger.warn({ peer, err: String(err) }, 'tftp: request failed');
+    });
+  }
+
+  private async onReadRequest(request: RequestPacket, peer: TftpPeer, raw: Buffer): Promise<void> {
+    const key = `${peer.address}|${peer.port}`;
+    const previous = this.inFlight.get(key);
+    if (previous !== undefined && previous.raw.equals(raw) && !(previous.transfer?.answered ?? false)) {
+      // A client retransmitted its RRQ before our first reply arrived: the
+      // transfer already started retransmits on its own; a second one would race it.
+      this.stats.duplicates += 1;
+      return;
+    }
+    if (!this.limiter.take(peer.address)) {
+      this.stats.rateLimited += 1;
+      this.o.logger.debug({ peer }, 'tftp: request rate exceeded, dropped');
+      return;
+    }
+    this.stats.requests += 1;
+    const entry = { raw, transfer: undefined as ReadTransfer | undefined };
+    this.inFlight.set(key, entry);
+    const started = this.o.clock.now();
+    try {
+      const transfer = await this.serve(request, peer, started);
+      entry.transfer = transfer;
+    } catch (err) {
+      if (this.inFlight.get(key) === entry) this.inFlight.delete(key);
+      if (!(err instanceof Refusal)) throw err;
+      this.refuse(request, peer, err, started);
+    }
+  }
+
+  /** Checks, opens and starts; throws Refusal for anything the client must be told. */
+  private async serve(request: RequestPacket, peer: TftpPeer, started: number): Promise<ReadTransfer> {
+    if (request.mode !== 'octet' && request.mode !== 'netascii') {
+      throw new Refusal(ErrorCode.ILLEGAL_OPERATION, `Unsupported mode: ${request.mode.slice(0, 32)}`, 'mode');
+    }
+    const clientCount = this.perClient.get(peer.address) ?? 0;
+    if (this.reserved >= this.o.maxTransfers || clientCount >= this.o.maxTransfersPerClient) {
+      this.stats.busy += 1;
+      throw new Refusal(ErrorCode.NOT_DEFINED, 'Server busy, retry later', 'busy');
+    }
+    this.reserve(peer.address, 1);
+    let file: OpenedFile | undefined;
+    try {
+      this.notifyRequest(request, peer);
+      const path = await this.lookUp(request.filename, peer);
+      file = await this.open(path, request.mode);
+      if (this.closing) throw new Refusal(ErrorCode.NOT_DEFINED, 'Server shutting down', 'closing');
+      const socket = await this.bind(0);
+      const transfer = this.startTransfer(request, peer, socket, file, path, started);
+      file = undefined;
+      return transfer;
+    } finally {
+      file?.close();
+      this.reserve(peer.address, -1);
+    }
+  }
+
+  private async lookUp(requested: string, peer: TftpPeer): Promise<string> {
+    const mapped = this.o.mapPath === undefined ? undefined : await this.o.mapPath(requested, peer);
+    const resolved = await resolveInRoot(this.root, mapped ?? requested);
+    if (resolved.ok) return resolved.path;
+    if (resolved.reason === 'not-found') throw new Refusal(ErrorCode.FILE_NOT_FOUND, 'File not found', 'not-found');
+    throw new Refusal(ErrorCode.ACCESS_VIOLATION, 'Access violation', resolved.detail);
+  }
+
+  private async open(path: string, mode: 'octet' | 'netascii'): Promise<OpenedFile> {
+    const opened = await openFile(path, { mode, cache: this.cache, netasciiMaxBytes: this.o.netasciiMaxBytes });
+    if (opened.ok) return opened.file;
+    throw refusalFor(opened.reason, opened.detail, this.o.netasciiMaxBytes);
+  }
+
+  private startTransfer(request: RequestPacket, peer: TftpPeer, socket: dgram.Socket, file: OpenedFile, path: string, started: number): ReadTransfer {
+    const negotiated = negotiateRead(request.options, file.size, this.o);
+    const transfer: ReadTransfer = new ReadTransfer({
+      socket,
+      peer,
+      source: file.createSource(negotiated.blockSize),
+      negotiated,
+      timeoutMs: this.o.timeoutMs,
+      maxRetries: this.o.maxRetries,
+      now: () => this.o.clock.now(),
+      onEnd: (report) => this.finish(transfer, request, peer, path, { ...report, durationMs: this.o.clock.now() - started }, negotiated),
+    });
+    this.transfers.add(transfer);
+    this.reserve(peer.address, 1);
+    transfer.start();
+    return transfer;
+  }
+
+  private finish(transfer: ReadTransfer, request: RequestPacket, peer: TftpPeer, path: string, report: TransferReport, sizes: { blockSize: number; windowSize: number }): void {
+    this.transfers.delete(transfer);
+    this.reserve(peer.address, -1);
+    const key = `${peer.address}|${peer.port}`;
+    if (this.inFlight.get(key)?.transfer === transfer) this.inFlight.delete(key);
+    const ok = report.outcome === 'complete' || report.outcome === 'complete-unconfirmed';
+    if (ok) this.stats.completed += 1;
+    else this.stats.failed += 1;
+    const event: TftpTransferEvent = { ...eventBase(request, peer), path, ...report, blockSize: sizes.blockSize, windowSize: sizes.windowSize };
+    this.o.logger.info({ peer, file: request.filename, outcome: report.outcome, bytes: report.bytesSent, ms: report.durationMs, detail: report.detail }, 'tftp: transfer ended');
+    this.notifyEnd(event);
+  }
+
+  private refuse(request: RequestPacket, peer: TftpPeer, refusal: Refusal, started: number): void {
+    this.stats.refused += 1;
+    this.sendFromMain(encodeError(refusal.code, refusal.wire), peer);
+    this.o.logger.info({ peer, file: request.filename, code: refusal.code, detail: refusal.detail }, 'tftp: request refused');
+    const event: TftpTransferEvent = {
+      ...eventBase(request, peer),
+      path: undefined,
+      outcome: 'refused',
+      errorCode: refusal.code,
+      detail: refusal.detail,
+      bytesSent: 0,
+      retransmits: 0,
+      durationMs: this.o.clock.now() - started,
+    };
+    this.notifyEnd(event);
+  }
+
+  private notifyRequest(request: RequestPacket, peer: TftpPeer): void {
+    try {
+      this.o.onRequest?.(eventBase(request, peer));
+    } catch (err) {
+      this.o.logger.warn({ peer, err: String(err) }, 'tftp: onRequest hook failed');
+    }
+  }
+
+  private notifyEnd(event: TftpTransferEvent): void {
+    try {
+      this.o.onTransferEnd?.(event);
+    } catch (err) {
+      this.o.logger.warn({ peer: event.peer, err: String(err) }, 'tftp: onTransferEnd hook failed');
+    }
+  }
+
+  private reserve(address: string, delta: 1 | -1): void {
+    this.reserved += delta;
+    const count = (this.perClient.get(address) ?? 0) + delta;
+    if (count <= 0) this.perClient.delete(address);
+    else this.perClient.set(address, count);
+  }
+
+  private async bind(port: number): Promise<dgram.Socket> {
+    const socket = dgram.createSocket(this.o.host.includes(':') ? 'udp6' : 'udp4');
+    socket.bind({ port, address: this.o.host, exclusive: true });
+    try {
+      await once(socket, 'listening');
+    } catch (err) {
+      socket.close();
+      if (port === 0) throw new Refusal(ErrorCode.NOT_DEFINED, 'Server error', `bind: ${String(err)}`);
+      throw err;
+    }
+    return socket;
+  }
+
+  private sendFromMain(packet: Buffer, peer: TftpPeer): void {
+    try {
+      this.socket?.send(packet, 0, packet.length, peer.port, peer.address);
+    } catch (err) {
+      this.o.logger.warn({ peer, err: String(err) }, 'tftp: send failed');
+    }
+  }
+}
+
+function eventBase(request: RequestPacket, peer: TftpPeer) {
+  return { peer, file: request.filename, mode: request.mode, options: request.options };
+}
+
+function refusalFor(reason: OpenRefusal, detail: string, netasciiMax: number): Refusal {
+  switch (reason) {
+    case 'not-found':
+      return new Refusal(ErrorCode.FILE_NOT_FOUND, 'File not found', detail);
+    case 'access-denied':
+    case 'outside-root':
+      return new Refusal(ErrorCode.ACCESS_VIOLATION, 'Access violation', detail);
+    case 'netascii-too-large':
+      return new Refusal(ErrorCode.NOT_DEFINED, `netascii limited to ${netasciiMax} bytes: use octet`, detail);
+    case 'io-error':
+      return new Refusal(ErrorCode.NOT_DEFINED, 'Read error', detail);
+  }
+}
