@@ -23,17 +23,38 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal;
   }
+  interface FastifyInstance {
+    /** Every route with its access rule, in registration order. */
+    declaredRoutes: DeclaredRoute[];
+  }
 }
 
-/** Fails the build of a route that does not say who may call it. */
-export function requireAccessDeclarations(app: FastifyInstance): void {
+export interface DeclaredRoute {
+  method: string;
+  url: string;
+  access: Access;
+  selfParam?: string;
+}
+
+/**
+ * Fails the build of a route that does not say who may call it, and keeps the
+ * list of declared routes (the authorization matrix test walks it).
+ */
+export function requireAccessDeclarations(app: FastifyInstance): DeclaredRoute[] {
+  const declared: DeclaredRoute[] = [];
   app.addHook('onRoute', (route: RouteOptions) => {
-    const config = (route.config ?? {}) as { access?: Access };
+    const config = (route.config ?? {}) as { access?: Access; selfParam?: string };
     // The OpenAPI document and UI (@fastify/swagger-ui) and CORS preflight (@fastify/cors) are public.
     const byPlugin = route.url.startsWith('/api/docs') || route.method === 'OPTIONS';
     if (config.access === undefined && byPlugin) route.config = { ...config, access: 'public' };
     else if (config.access === undefined) throw new Error(`route ${String(route.method)} ${route.url} declares no access rule`);
+    const access = (route.config as { access: Access }).access;
+    for (const method of [route.method].flat()) {
+      if (method === 'HEAD') continue; // Fastify's automatic twin of each GET
+      declared.push({ method, url: route.url, access, ...(config.selfParam ? { selfParam: config.selfParam } : {}) });
+    }
   });
+  return declared;
 }
 
 function stationAllowed(request: FastifyRequest, principal: Extract<Principal, { kind: 'station' }>): boolean {

@@ -27,7 +27,7 @@ export interface ApiOptions {
  */
 export async function registerApi(app: FastifyInstance, opts: ApiOptions): Promise<void> {
   installProblemHandlers(app);
-  requireAccessDeclarations(app);
+  app.decorate('declaredRoutes', requireAccessDeclarations(app));
   await app.register(cookie);
   await app.register(helmet, { global: true });
   // Closed by default: the panel is served from the same origin.
