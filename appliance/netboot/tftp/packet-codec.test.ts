@@ -92,7 +92,7 @@ describe('decoding', () => {
       ['\0\x01\0octet\0', 'empty-filename'],
       ['\0\x01file\0\0', 'empty-mode'],
       ['\0\x01file\0octet\0blksize\0', 'bad-options'],
-      ['\0\x01file\0octet\0\0512\0', 'bad-options'],
+      ['\0\x01file\0octet\0\x00512\0', 'bad-options'],
       ['\0\x03\0', 'too-short'],
       ['\0\x04\x01', 'too-short'],
       ['\0\x05\0', 'too-short'],
