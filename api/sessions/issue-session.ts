@@ -62,7 +62,8 @@ export async function createSession(
   }
 }
 
-async function checkBindable(db: DbOrTx, stationId: number): Promise<void> {
+/** A code may be bound to an approved station that exists. */
+export async function checkBindable(db: DbOrTx, stationId: number): Promise<void> {
   const station = await findStationFacts(db, stationId);
   if (station === undefined) throw notFound('station', stationId);
   if (station.state === 'pending') throw stationNotBindable(stationId);

@@ -43,7 +43,7 @@ export async function startSession(
   return toSessionView(result.started, now);
 }
 
-function startPlanner(station: StationFacts): Planner {
+export function startPlanner(station: StationFacts): Planner {
   return (session, now) => {
     const remainingMs = session.remaining_ms ?? session.allotted_ms;
     const endsAt = now + remainingMs;
