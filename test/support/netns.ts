@@ -20,6 +20,7 @@ export async function run(cmd: string, args: string[], input?: string): Promise<
     const child = execFile(cmd, args, { maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) =>
       err ? reject(new Error(`${cmd} ${args.join(' ')}: ${stderr || err.message}`)) : resolve({ stdout, stderr }),
     );
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end(input);
   });
 }

@@ -8,7 +8,9 @@ export const execRunner: CommandRunner = (cmd, args, input) =>
     const child = execFile(cmd, args, { timeout: 10_000 }, (err, stdout, stderr) =>
       err ? reject(new Error(`${cmd} ${args.join(' ')}: ${(stderr || err.message).trim()}`)) : resolve(stdout),
     );
-    child.stdin?.end(input ?? '');
+    // A program that exits without reading its stdin must not crash us with EPIPE.
+    child.stdin?.on('error', () => undefined);
+    child.stdin?.end(input);
   });
 
 export interface NftGuardOptions {

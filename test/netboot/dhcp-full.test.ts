@@ -1,0 +1,96 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DhcpBoxConfig } from './dhcp-support/dhcp-box.ts';
+import { DhcpLab, LAB, type RunningBox } from './dhcp-support/dhcp-lab.ts';
+import { dhclientLease, udhcpcLease } from './dhcp-support/dhcp-clients.ts';
+
+/*
+ * Full DHCP in the two-interface lab, with the real clients: busybox udhcpc and ISC
+ * dhclient on the station bridge get leases with the right options and boot files;
+ * udhcpc on the uplink gets nothing.
+ */
+
+let lab: DhcpLab;
+let box: RunningBox;
+let config: DhcpBoxConfig;
+
+beforeAll(async () => {
+  lab = await DhcpLab.create('epdf', ['busybox', 'dhclient']);
+  config = {
+    service: {
+      mode: 'full',
+      interfaceName: 'stations',
+      probeTimeoutMs: 1500,
+      full: {
+        subnets: [{ cidr: LAB.stationsCidr, rangeStart: '10.77.0.100', rangeEnd: '10.77.0.150', domainName: 'epn.lan' }],
+        leaseFile: join(lab.dir, 'leases.json'),
+        leaseSeconds: 600,
+      },
+    },
+    policy: { httpBaseUrl: `http://${LAB.boxIp}` },
+  };
+  box = await lab.startBox(config);
+  expect(box.status).toEqual({ ready: true, serverIp: LAB.boxIp });
+}, 60_000);
+
+afterAll(async () => {
+  await lab?.destroy();
+});
+
+describe('busybox udhcpc', () => {
+  it('gets a lease with mask, router, DNS, domain and lease time pointing at the box', async () => {
+    const env = await udhcpcLease(lab, lab.sta, []);
+    expect(env.ip).toMatch(/^10\.77\.0\.1([0-4]\d|50)$/);
+    expect(env).toMatchObject({ subnet: '255.255.255.0', router: LAB.boxIp, dns: LAB.boxIp, domain: 'epn.lan', serverid: LAB.boxIp, lease: '600' });
+  });
+
+  it.each([
+    ['BIOS PXE (arch 0)', ['-V', 'PXEClient:Arch:00000:UNDI:002001', '-x', '0x5d:0000'], 'undionly.kpxe'],
+    ['UEFI PXE (arch 7)', ['-V', 'PXEClient:Arch:00007:UNDI:003000', '-x', '0x5d:0007'], 'snponly.efi'],
+    ['UEFI PXE (arch 9)', ['-V', 'PXEClient:Arch:00009:UNDI:003000', '-x', '0x5d:0009'], 'snponly.efi'],
+    ['iPXE', ['-V', 'PXEClient:Arch:00007:UNDI:003010', '-x', '0x5d:0007', '-x', '0x4d:69505845'], `http://${LAB.boxIp}/boot/ipxe?mac=${LAB.stationMac}&arch=efi64`],
+  ])('as %s gets its boot file from the box', async (_name, args, file) => {
+    const env = await udhcpcLease(lab, lab.sta, args);
+    expect(env).toMatchObject({ boot_file: file, siaddr: LAB.boxIp });
+  });
+
+  it('on the uplink gets nothing, and hears nothing while a station leases', async () => {
+    const listening = lab.pxeClient(lab.up, { type: 'LISTEN', packet: { mac: LAB.uplinkMac }, listenMs: 3000, anyXid: true });
+    await expect(udhcpcLease(lab, lab.up, [], { tries: 2 })).rejects.toThrow(/no lease/);
+    await udhcpcLease(lab, lab.sta, []);
+    expect(await listening).toEqual([]);
+    expect(box.logs.filter((l) => l.mac === LAB.uplinkMac)).toEqual([]);
+  });
+});
+
+describe('ISC dhclient', () => {
+  it('gets a lease with the same options', async () => {
+    const env = await dhclientLease(lab, lab.sta);
+    expect(env.reason).toBe('BOUND');
+    expect(env.new_ip_address).toMatch(/^10\.77\.0\.1([0-4]\d|50)$/);
+    expect(env).toMatchObject({
+      new_subnet_mask: '255.255.255.0',
+      new_routers: LAB.boxIp,
+      new_domain_name_servers: LAB.boxIp,
+      new_domain_name: 'epn.lan',
+      new_dhcp_server_identifier: LAB.boxIp,
+      new_dhcp_lease_time: '600',
+    });
+  });
+});
+
+describe('lease file', () => {
+  it('holds the station lease and is reloaded by a restarted server', async () => {
+    const saved = JSON.parse(await readFile(join(lab.dir, 'leases.json'), 'utf8')) as { leases: Array<{ mac: string; ip: string }> };
+    const mine = saved.leases.find((l) => l.mac === LAB.stationMac);
+    expect(mine).toBeDefined();
+    await lab.stopBox(box);
+    box = await lab.startBox(config);
+    expect(box.status).toMatchObject({ ready: true });
+    expect(box.logs.find((l) => l.msg === 'leases loaded')).toMatchObject({ leases: saved.leases.length });
+    const env = await udhcpcLease(lab, lab.sta, []);
+    expect(env.ip).toBe(mine!.ip);
+  });
+});
+

@@ -1,0 +1,57 @@
+/**
+ * A PXE-like client the tests run inside a client namespace:
+ *   ip netns exec <ns> node --import tsx pxe-client.ts '<json ClientRun>'
+ * Sends one message (built like firmware's) and prints, as one JSON line, every DHCP
+ * reply with the same xid heard on port 68 within `listenMs`.
+ */
+import { createSocket } from 'node:dgram';
+import { MessageType } from '../../../appliance/netboot/dhcp/dhcp-constants.ts';
+import { decodeDhcp } from '../../../appliance/netboot/dhcp/dhcp-decode.ts';
+import { describePacket, type DescribedPacket } from '../../../appliance/netboot/dhcp/dhcp-describe.ts';
+import { encodeDhcp } from '../../../appliance/netboot/dhcp/dhcp-encode.ts';
+import { clientPacket, type ClientPacketOptions } from '../../../appliance/netboot/dhcp/testing/client-packets.ts';
+
+export interface ClientRun {
+  /** LISTEN: send nothing, only report what is heard (uplink check). */
+  type: 'DISCOVER' | 'REQUEST' | 'INFORM' | 'LISTEN';
+  packet: ClientPacketOptions;
+  /** Where to send; default 255.255.255.255:67. */
+  to?: { address: string; port: number };
+  listenMs: number;
+  /** Listen for any DHCP reply at all (uplink check), not only our xid. */
+  anyXid?: boolean;
+}
+
+export interface HeardReply {
+  from: string;
+  described: DescribedPacket;
+  bytes: number;
+}
+
+async function main(): Promise<void> {
+  const run = JSON.parse(process.argv[2]!) as ClientRun;
+  const xid = run.packet.xid ?? Math.floor(Math.random() * 0xffffffff);
+  const socket = createSocket({ type: 'udp4', reuseAddr: true });
+  const heard: HeardReply[] = [];
+  socket.on('message', (data, rinfo) => {
+    const decoded = decodeDhcp(data);
+    if (!decoded.ok || decoded.packet.op !== 2) return;
+    if (!run.anyXid && decoded.packet.xid !== xid) return;
+    heard.push({ from: `${rinfo.address}:${rinfo.port}`, described: describePacket(decoded.packet), bytes: data.length });
+  });
+  await new Promise<void>((resolve) => socket.bind(68, '0.0.0.0', resolve));
+  socket.setBroadcast(true);
+  const to = run.to ?? { address: '255.255.255.255', port: 67 };
+  if (run.type !== 'LISTEN') {
+    const packet = encodeDhcp(clientPacket(MessageType[run.type], { ...run.packet, xid }));
+    await new Promise<void>((resolve, reject) => socket.send(packet, to.port, to.address, (err) => (err ? reject(err) : resolve())));
+  }
+  await new Promise((resolve) => setTimeout(resolve, run.listenMs));
+  socket.close();
+  process.stdout.write(`${JSON.stringify(heard)}\n`);
+}
+
+void main().catch((err: Error) => {
+  process.stderr.write(`${err.stack ?? err.message}\n`);
+  process.exit(1);
+});
