@@ -1,3 +1,4 @@
+import { noteCommitted } from '../db/commit-feed.ts';
 import type { DbOrTx } from '../db/schema.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Actor, AuditAction, TargetType } from './audit-actions.ts';
@@ -29,9 +30,11 @@ export async function appendAudit(trx: DbOrTx, clock: Clock, entry: AuditEntry):
     metadata: JSON.stringify(entry.metadata ?? {}),
     prev_hash: head?.hash ?? GENESIS_HASH,
   };
-  return trx
+  const row = await trx
     .insertInto('audit_events')
     .values({ ...fields, hash: hashEvent(fields) })
     .returningAll()
     .executeTakeFirstOrThrow();
+  noteCommitted(trx, row);
+  return row;
 }

@@ -1,5 +1,6 @@
 import type { Transaction } from 'kysely';
 import { DomainError, storageFailure } from '../shared/errors.ts';
+import { beginCollecting, finishCollecting } from './commit-feed.ts';
 import type { Database, Db } from './schema.ts';
 
 /**
@@ -8,9 +9,17 @@ import type { Database, Db } from './schema.ts';
  * driver, disk) becomes a STORAGE_FAILURE domain error.
  */
 export async function inTransaction<T>(db: Db, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  let opened: Transaction<Database> | undefined;
   try {
-    return await db.transaction().execute(work);
+    const result = await db.transaction().execute((trx) => {
+      opened = trx;
+      beginCollecting(db, trx);
+      return work(trx);
+    });
+    finishCollecting(opened!, true);
+    return result;
   } catch (error) {
+    if (opened) finishCollecting(opened, false);
     throw asDomainError(error);
   }
 }
