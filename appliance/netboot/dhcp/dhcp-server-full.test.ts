@@ -150,8 +150,12 @@ describe('full mode: pool, expiry, persistence', () => {
     const h = await harness({ full: { subnets: [tiny] } });
     await lease(h, A);
     const ipB = await lease(h, B);
-    expect(await h.ask(MessageType.DISCOVER, { mac: C })).toBeUndefined();
+    for (const mac of [C, '02:00:00:00:00:0d', '02:00:00:00:00:0e']) expect(await h.ask(MessageType.DISCOVER, { mac })).toBeUndefined();
+    // One line per 10 s: spoofed DISCOVERs against a full pool must not flood the log.
     expect(h.logger.lines.filter((l) => l.message.startsWith('pool exhausted'))).toHaveLength(1);
+    h.clock.advance(10_000);
+    expect(await h.ask(MessageType.DISCOVER, { mac: C })).toBeUndefined();
+    expect(h.logger.lines.filter((l) => l.message.startsWith('pool exhausted')).at(-1)?.fields.unansweredSinceLastLine).toBe(2);
     const renewal = await h.ask(MessageType.REQUEST, { mac: B, ciaddr: ipB });
     expect(type(renewal?.packet)).toBe(MessageType.ACK);
   });

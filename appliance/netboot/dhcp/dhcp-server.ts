@@ -10,6 +10,7 @@ import { readText } from './dhcp-options.ts';
 import { FullResponder } from './full-responder.ts';
 import type { FullModeSettings } from './full-settings.ts';
 import { LeaseStore } from './lease-store.ts';
+import { LogThrottle } from './log-throttle.ts';
 import { silentLogger, type NetbootLogger } from './logger.ts';
 import { ProxyResponder } from './proxy-responder.ts';
 import type { OutgoingReply } from './reply.ts';
@@ -40,8 +41,6 @@ interface Responder {
   respond(r: { req: DhcpPacket; info: ClientInfo; from: Inbound['from']; via: Inbound['via'] }): Promise<OutgoingReply | null>;
 }
 
-/** Malformed datagrams logged per second at most; the rest are counted and summarised. */
-const MALFORMED_LOGS_PER_SECOND = 5;
 
 /**
  * The DHCP/proxyDHCP server: decodes, asks its responder, encodes, sends. It holds no
@@ -53,7 +52,8 @@ export class DhcpServer {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly log: NetbootLogger;
   private readonly delays: Map<string, number>;
-  private malformedWindow = { start: 0, logged: 0, suppressed: 0 };
+  /** Malformed datagrams: 5 log lines a second at most. */
+  private readonly malformedLog = new LogThrottle(5, 1000);
   private closed = false;
 
   private constructor(
@@ -93,6 +93,7 @@ export class DhcpServer {
     await this.options.transport.close();
     await Promise.allSettled([...this.inFlight]);
     await this.store?.flush();
+    this.log.info({ ...this.stats }, 'DHCP server stopped');
   }
 
   /** Handles one datagram; resolves when its answer (if any) is sent. Never rejects. */
@@ -174,17 +175,11 @@ export class DhcpServer {
 
   private malformed(datagram: Inbound, error: DecodeError): void {
     this.stats.malformed += 1;
-    const now = this.clock.now();
-    const w = this.malformedWindow;
-    if (now - w.start >= 1000) {
-      if (w.suppressed > 0) this.log.warn({ count: w.suppressed }, 'malformed datagrams dropped without a log line');
-      this.malformedWindow = { start: now, logged: 0, suppressed: 0 };
-    }
-    if (this.malformedWindow.logged >= MALFORMED_LOGS_PER_SECOND) {
-      this.malformedWindow.suppressed += 1;
-      return;
-    }
-    this.malformedWindow.logged += 1;
-    this.log.warn({ from: `${datagram.from.address}:${datagram.from.port}`, code: error.code, reason: error.message, bytes: datagram.data.length }, 'malformed datagram dropped');
+    const suppressed = this.malformedLog.take('malformed', this.clock.now());
+    if (suppressed === undefined) return;
+    this.log.warn(
+      { from: `${datagram.from.address}:${datagram.from.port}`, code: error.code, reason: error.message, bytes: datagram.data.length, ...(suppressed ? { suppressedSinceLastLine: suppressed } : {}) },
+      'malformed datagram dropped',
+    );
   }
 }

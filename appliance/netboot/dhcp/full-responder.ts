@@ -8,6 +8,7 @@ import { ZERO_IP, type DhcpPacket } from './dhcp-packet.ts';
 import { ipOption, ipsOption, textOption, u32Option } from './dhcp-options.ts';
 import { buildSubnets, type ConfiguredSubnet, type FullModeSettings } from './full-settings.ts';
 import type { LeaseStore } from './lease-store.ts';
+import { LogThrottle } from './log-throttle.ts';
 import type { NetbootLogger } from './logger.ts';
 import { baseReply, outgoing, type Endpoint, type OutgoingReply, type Via } from './reply.ts';
 
@@ -31,6 +32,8 @@ interface Request {
 export class FullResponder {
   private readonly subnets: ConfiguredSubnet[];
   private readonly allocator: AddressAllocator;
+  /** One "pool exhausted" line per subnet every 10 s: spoofed DISCOVERs must not flood the log. */
+  private readonly exhaustedLog = new LogThrottle(1, 10_000);
 
   constructor(private readonly deps: FullResponderDeps) {
     this.subnets = buildSubnets(deps.settings.subnets);
@@ -63,7 +66,11 @@ export class FullResponder {
     if (!net) return this.drop(info, 'no subnet serves this relay', { giaddr: r.req.giaddr });
     const ip = this.allocator.choose(net.subnet, info.mac, info.requestedIp);
     if (!ip) {
-      this.deps.logger.warn({ mac: info.mac, subnet: net.subnet.cidr }, 'pool exhausted: no address to offer, DISCOVER left unanswered');
+      const suppressed = this.exhaustedLog.take(net.subnet.cidr, this.deps.clock.now());
+      if (suppressed !== undefined) {
+        const fields = { mac: info.mac, subnet: net.subnet.cidr, ...(suppressed ? { unansweredSinceLastLine: suppressed } : {}) };
+        this.deps.logger.warn(fields, 'pool exhausted: no address to offer, DISCOVER left unanswered');
+      }
       return null;
     }
     this.deps.store.offer(info.mac, ip, (this.deps.settings.offerHoldSeconds ?? 60) * 1000);

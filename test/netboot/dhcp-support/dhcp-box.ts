@@ -7,16 +7,18 @@
 import { readFileSync } from 'node:fs';
 import { createArchBootPolicy, type ArchBootPolicyOptions } from '../../../appliance/netboot/dhcp/arch-boot-policy.ts';
 import { DhcpStartError, startDhcpService, type DhcpServiceConfig } from '../../../appliance/netboot/dhcp/dhcp-service.ts';
-import { jsonLineLogger } from '../../../appliance/netboot/dhcp/logger.ts';
+import { jsonLineLogger, type LogLevel } from '../../../appliance/netboot/dhcp/logger.ts';
 
 export interface DhcpBoxConfig {
   service: DhcpServiceConfig;
   policy: ArchBootPolicyOptions;
+  /** undefined: info. */
+  logLevel?: LogLevel;
 }
 
 async function main(): Promise<void> {
   const config = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as DhcpBoxConfig;
-  const logger = jsonLineLogger('netboot:dhcp');
+  const logger = jsonLineLogger('netboot:dhcp', config.logLevel ?? 'info');
   const policy = createArchBootPolicy({
     ...config.policy,
     onClientSeen: (client) => logger.info({ mac: client.mac, arch: client.arch, ipxe: client.isIpxe }, 'client seen'),
@@ -25,7 +27,10 @@ async function main(): Promise<void> {
     const service = await startDhcpService(config.service, { policy, logger });
     process.stdout.write(`${JSON.stringify({ ready: true, serverIp: service.serverIp })}\n`);
     const stop = (): void => {
-      void service.close().then(() => process.exit(0));
+      void service.close().then(() => {
+        process.stdout.write(`${JSON.stringify({ stopped: service.server.stats })}\n`);
+        process.exit(0);
+      });
     };
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);

@@ -27,6 +27,8 @@ export interface RunningBox {
   /** The first stdout line: {ready, serverIp} or {error, refused}. */
   status: { ready?: boolean; serverIp?: string; error?: string; refused?: boolean };
   logs: Array<Record<string, unknown>>;
+  /** Every stdout line (status first, `{stopped: stats}` last after a clean stop). */
+  stdout: Array<Record<string, unknown>>;
   exited: Promise<number | null>;
 }
 
@@ -103,9 +105,15 @@ export class DhcpLab {
       }
     });
     const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
-    const firstLine = new Promise<string>((res) => createInterface({ input: child.stdout! }).once('line', res));
+    const stdout: Array<Record<string, unknown>> = [];
+    const firstLine = new Promise<string>((res) =>
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        stdout.push(JSON.parse(line) as Record<string, unknown>);
+        if (stdout.length === 1) res(line);
+      }),
+    );
     const status = await Promise.race([firstLine.then((l) => JSON.parse(l) as RunningBox['status']), exited.then((code) => ({ error: `exited with ${code}: ${JSON.stringify(logs.slice(-5))}` }))]);
-    return { child, status, logs, exited };
+    return { child, status, logs, stdout, exited };
   }
 
   async stopBox(box: RunningBox): Promise<void> {
