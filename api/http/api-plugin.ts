@@ -7,11 +7,14 @@ import type { FastifyInstance } from 'fastify';
 import { AttemptLimiter } from '../auth/attempt-limiter.ts';
 import type { AuthPolicy } from '../auth/auth-service.ts';
 import type { DomainContext } from '../shared/domain-context.ts';
+import type { PhotoStore } from '../users/photo-store.ts';
+import { UnconfiguredPhotoStore } from '../users/unconfigured-photo-store.ts';
 import { requireAccessDeclarations } from './access.ts';
 import { authPlugin } from './auth-plugin.ts';
 import { installProblemHandlers } from './problem.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
+import { userRoutes } from './routes/user-routes.ts';
 
 export interface ApiOptions {
   ctx: DomainContext;
@@ -19,6 +22,12 @@ export interface ApiOptions {
   version: string;
   /** Cookie `Secure` flag: on when the panel is served over HTTPS. */
   secureCookie?: boolean;
+  /**
+   * Where visitors' ID photos are stored (the appliance passes a directory
+   * store under dataDir). Undefined: photo uploads and downloads answer 503,
+   * never a memory store that would lose photos at the next restart.
+   */
+  photos?: PhotoStore;
 }
 
 /**
@@ -53,4 +62,5 @@ export async function registerApi(app: FastifyInstance, opts: ApiOptions): Promi
   const loginLimiter = new AttemptLimiter(opts.ctx.clock, { maxFailures: 5, windowMs: 60_000, baseLockoutMs: 30_000, maxLockoutMs: 15 * 60_000 });
   await app.register(authRoutes, { ctx: authCtx, loginLimiter, secureCookie: opts.secureCookie ?? false });
   await app.register(auditRoutes, { ctx: opts.ctx });
+  await app.register(userRoutes, { ctx: opts.ctx, photos: opts.photos ?? new UnconfiguredPhotoStore() });
 }

@@ -1,8 +1,11 @@
+import { join, resolve } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { defaultAuthTimes } from '../../api/auth/auth-service.ts';
 import { registerApi } from '../../api/http/api-plugin.ts';
 import type { DomainContext } from '../../api/shared/domain-context.ts';
+import { FsPhotoStore } from '../../api/users/fs-photo-store.ts';
+import type { PhotoStore } from '../../api/users/photo-store.ts';
 import type { AppConfig } from '../config/config-schema.ts';
 import { healthRoute } from './health-route.ts';
 
@@ -14,6 +17,8 @@ export interface BuildAppOptions {
   tokenKey: Buffer;
   /** Fastify logger settings; tests pass false. */
   logger?: FastifyServerOptions['logger'];
+  /** ID photo storage; default: files in `<dataDir>/photos` (created at the first upload). */
+  photos?: PhotoStore;
 }
 
 /** Builds the HTTP face of the appliance. Never listens: the entry point does. */
@@ -24,7 +29,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     requestIdHeader: 'x-request-id',
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  await registerApi(app, { ctx: opts.ctx, version: opts.version, auth: { tokenKey: opts.tokenKey, ...defaultAuthTimes } });
+  const photos = opts.photos ?? new FsPhotoStore(join(resolve(opts.config.dataDir), 'photos'));
+  await registerApi(app, { ctx: opts.ctx, version: opts.version, auth: { tokenKey: opts.tokenKey, ...defaultAuthTimes }, photos });
   await app.register(healthRoute, {
     db: opts.ctx.db,
     version: opts.version,

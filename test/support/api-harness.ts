@@ -6,6 +6,8 @@ import { createOperator } from '../../api/operators/operators-service.ts';
 import { FakeClock } from '../../api/shared/clock.ts';
 import { defaultPolicy, type DomainContext } from '../../api/shared/domain-context.ts';
 import { createTestDb } from '../../api/testing/test-db.ts';
+import { MemoryPhotoStore } from '../../api/users/memory-photo-store.ts';
+import type { PhotoStore } from '../../api/users/photo-store.ts';
 import { resolveConfig } from '../../appliance/config/load-config.ts';
 import { buildApp } from '../../appliance/http/build-app.ts';
 
@@ -17,24 +19,28 @@ export interface ApiHarness {
   db: Kysely<Database>;
   clock: FakeClock;
   ctx: DomainContext;
+  /** The ID photo store the app uses (a MemoryPhotoStore unless one was passed). */
+  photos: PhotoStore;
   /** Bearer header for a fresh login. */
   bearer(username: 'admin' | 'marie'): Promise<{ authorization: string }>;
   close(): Promise<void>;
 }
 
-/** The real app over a real in-memory SQLite, with an admin and an operator. */
-export async function createApiHarness(): Promise<ApiHarness> {
+/** The real app over a real in-memory SQLite, with an admin and an operator; photos in memory unless `photos` is given. */
+export async function createApiHarness(options: { photos?: PhotoStore } = {}): Promise<ApiHarness> {
   const db = await createTestDb();
   const clock = new FakeClock();
   const ctx: DomainContext = { db, clock, policy: defaultPolicy };
   await createOperator(ctx, systemActor, { username: 'admin', displayName: 'Admin', role: 'admin', password: ADMIN_PASSWORD, mustChangePassword: false });
   await createOperator(ctx, systemActor, { username: 'marie', displayName: 'Marie', role: 'operator', password: OPERATOR_PASSWORD, mustChangePassword: false });
-  const app = await buildApp({ ctx, config: resolveConfig({}), version: 'test', tokenKey: Buffer.alloc(32, 1) });
+  const photos = options.photos ?? new MemoryPhotoStore(clock);
+  const app = await buildApp({ ctx, config: resolveConfig({}), version: 'test', tokenKey: Buffer.alloc(32, 1), photos });
   return {
     app,
     db,
     clock,
     ctx,
+    photos,
     bearer: async (username) => {
       const res = await app.inject({
         method: 'POST',
