@@ -15,6 +15,7 @@ import { installProblemHandlers } from './problem.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { userRoutes } from './routes/user-routes.ts';
+import { sessionRoutes } from './routes/sessions-routes.ts';
 import { operatorRoutes } from './routes/operator-routes.ts';
 
 export interface ApiOptions {
@@ -65,4 +66,5 @@ export async function registerApi(app: FastifyInstance, opts: ApiOptions): Promi
   await app.register(auditRoutes, { ctx: opts.ctx });
   await app.register(userRoutes, { ctx: opts.ctx, photos: opts.photos ?? new UnconfiguredPhotoStore() });
   await app.register(operatorRoutes, { ctx: opts.ctx });
+  await app.register(sessionRoutes, { ctx: opts.ctx });
 }
