@@ -17,6 +17,8 @@ import { authRoutes } from './routes/auth-routes.ts';
 import { userRoutes } from './routes/user-routes.ts';
 import { sessionRoutes } from './routes/sessions-routes.ts';
 import { operatorRoutes } from './routes/operator-routes.ts';
+import { statsRoutes } from './routes/stats-routes.ts';
+import { settingsRoutes } from './routes/settings-routes.ts';
 
 export interface ApiOptions {
   ctx: DomainContext;
@@ -67,4 +69,6 @@ export async function registerApi(app: FastifyInstance, opts: ApiOptions): Promi
   await app.register(userRoutes, { ctx: opts.ctx, photos: opts.photos ?? new UnconfiguredPhotoStore() });
   await app.register(operatorRoutes, { ctx: opts.ctx });
   await app.register(sessionRoutes, { ctx: opts.ctx });
+  await app.register(statsRoutes, { ctx: opts.ctx });
+  await app.register(settingsRoutes, { ctx: opts.ctx });
 }
