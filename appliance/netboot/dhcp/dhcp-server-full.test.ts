@@ -81,6 +81,18 @@ describe('full mode: DISCOVER / OFFER / REQUEST / ACK', () => {
     expect(offer!.to.address).toBe('255.255.255.255');
   });
 
+  it('answers the port-4011 REQUEST EDK2 sends after the OFFER as boot server only, binding nothing', async () => {
+    const h = await harness();
+    const from = { address: '10.10.0.111', port: 4011 };
+    const [ack] = await h.sendBytes(readFixture('edk2-pxe-request-4011'), from, 'pxe');
+    expect(type(ack?.packet)).toBe(MessageType.ACK);
+    expect(ack!.to).toEqual(from);
+    expect(ack!.packet.yiaddr).toBe('0.0.0.0');
+    expect(ack!.packet.file).toBe('snponly.efi');
+    expect(ack!.packet.options.has(Opt.LEASE_TIME)).toBe(false);
+    expect(h.server.leases!.leasesOf('52:54:00:12:34:56')).toEqual([]);
+  });
+
   it('gives iPXE the HTTP script URL instead of a binary, so it never loops', async () => {
     const h = await harness();
     const [offer] = await h.sendBytes(readFixture('ipxe-bios-discover'));

@@ -59,6 +59,8 @@ export class DhcpServer {
   private constructor(
     private readonly options: DhcpServerOptions,
     private readonly responder: Responder,
+    /** Port 4011 in both modes: the PXE boot server answers like proxyDHCP. */
+    private readonly bootServer: Responder,
     private readonly store: LeaseStore | undefined,
     private readonly clock: Clock,
   ) {
@@ -71,11 +73,12 @@ export class DhcpServer {
     const clock = options.clock ?? systemClock;
     const logger = options.logger ?? silentLogger;
     const { serverIp, policy } = options;
-    if (options.mode === 'proxy') return new DhcpServer(options, new ProxyResponder({ serverIp, policy, logger }), undefined, clock);
+    const proxy = new ProxyResponder({ serverIp, policy, logger });
+    if (options.mode === 'proxy') return new DhcpServer(options, proxy, proxy, undefined, clock);
     if (!options.full) throw new Error('dhcp: full mode needs its pool settings');
     const store = await LeaseStore.open(options.full.leaseFile, clock, logger);
     const responder = new FullResponder({ serverIp, settings: options.full, store, policy, logger, clock });
-    return new DhcpServer(options, responder, store, clock);
+    return new DhcpServer(options, responder, proxy, store, clock);
   }
 
   get leases(): LeaseStore | undefined {
@@ -118,7 +121,8 @@ export class DhcpServer {
     if (info.messageType === undefined) return this.malformed(datagram, { code: 'BAD_OPTION', message: 'no message type (plain BOOTP is not served)' });
     this.logReceived(req, info, datagram);
     this.notifySeen(info);
-    const reply = await this.responder.respond({ req, info, from: datagram.from, via: datagram.via });
+    const responder = datagram.via === 'pxe' ? this.bootServer : this.responder;
+    const reply = await responder.respond({ req, info, from: datagram.from, via: datagram.via });
     if (!reply || this.closed) return;
     const delay = this.delays.get(info.mac) ?? this.options.replyDelayMs ?? 0;
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
