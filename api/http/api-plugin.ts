@@ -19,6 +19,8 @@ import { sessionRoutes } from './routes/sessions-routes.ts';
 import { operatorRoutes } from './routes/operator-routes.ts';
 import { statsRoutes } from './routes/stats-routes.ts';
 import { settingsRoutes } from './routes/settings-routes.ts';
+import { stationRoutes } from './routes/station-routes.ts';
+import { stationActionRoutes } from './routes/station-actions-routes.ts';
 
 export interface ApiOptions {
   ctx: DomainContext;
@@ -71,4 +73,6 @@ export async function registerApi(app: FastifyInstance, opts: ApiOptions): Promi
   await app.register(sessionRoutes, { ctx: opts.ctx });
   await app.register(statsRoutes, { ctx: opts.ctx });
   await app.register(settingsRoutes, { ctx: opts.ctx });
+  await app.register(stationRoutes, { ctx: opts.ctx });
+  await app.register(stationActionRoutes, { ctx: opts.ctx });
 }
