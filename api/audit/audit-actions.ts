@@ -36,6 +36,20 @@ export const AUDIT_ACTIONS = [
   'station.went_offline',
   'station.came_online',
   'station.locked_out',
+  'station.enroll_refused',
+  // network boot (provisioning/boot)
+  'boot.profile_created',
+  'boot.profile_updated',
+  'boot.profile_deleted',
+  'boot.profile_switched',
+  'boot.profile_rolled_back',
+  'boot.default_changed',
+  'boot.group_created',
+  'boot.group_updated',
+  'boot.group_deleted',
+  'boot.station_changed',
+  'boot.image_sealed',
+  'boot.image_deleted',
   // operators and auth
   'operator.created',
   'operator.updated',
@@ -59,7 +73,7 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export const ACTOR_TYPES = ['operator', 'station', 'system', 'visitor'] as const;
 export type ActorType = (typeof ACTOR_TYPES)[number];
 
-export const TARGET_TYPES = ['user', 'station', 'session', 'operator', 'settings', 'audit', 'system'] as const;
+export const TARGET_TYPES = ['user', 'station', 'session', 'operator', 'settings', 'audit', 'system', 'boot_profile', 'boot_group', 'boot_image'] as const;
 export type TargetType = (typeof TARGET_TYPES)[number];
 
 /** Who did it. `system` covers schedulers and the appliance itself. */

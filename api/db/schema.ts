@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { AuditEventsTable } from '../audit/audit-table.ts';
 import type { AuthSessionsTable, RefreshTokensTable, StationTokensTable } from '../auth/auth-tables.ts';
+import type { EnrollmentNoncesTable } from '../enrollment/enrollment-nonces-table.ts';
 import type { OperatorsTable } from '../operators/operators-table.ts';
 import type { SessionsTable } from '../sessions/sessions-table.ts';
 import type { SettingsTable } from '../settings/settings-table.ts';
@@ -18,6 +19,7 @@ export interface Database {
   auth_sessions: AuthSessionsTable;
   refresh_tokens: RefreshTokensTable;
   station_tokens: StationTokensTable;
+  enrollment_nonces: EnrollmentNoncesTable;
 }
 
 export type Db = Kysely<Database>;
