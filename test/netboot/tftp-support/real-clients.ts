@@ -32,9 +32,12 @@ function exec(cmd: string, args: string[], encoding: 'buffer' | 'utf8' = 'utf8')
   });
 }
 
-/** curl writes to stdout, so an empty file is an empty buffer rather than no file. */
+/**
+ * curl writes to stdout, so an empty file is an empty buffer rather than no file;
+ * --path-as-is sends `..` segments as written instead of resolving them.
+ */
 export async function curlFetch(port: number, file: string, options: FetchOptions = {}): Promise<ClientRun> {
-  const args = ['-sS', '--max-time', '50', `tftp://127.0.0.1:${port}/${file}`];
+  const args = ['-sS', '--path-as-is', '--max-time', '50', `tftp://127.0.0.1:${port}/${file}`];
   if (options.blockSize !== undefined) args.push('--tftp-blksize', String(options.blockSize));
   if (options.noOptions === true) args.push('--tftp-no-options');
   const run = await exec('curl', args, 'buffer');
