@@ -73,3 +73,12 @@ export async function startTftpFixture(options: Partial<TftpServerOptions> = {})
 export function openDescriptors(): number {
   return readdirSync('/proc/self/fd').length;
 }
+
+/** Polls until `check` holds; a generous bound, not a measurement. */
+export async function waitFor(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
