@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DescribedPacket } from '../../appliance/netboot/dhcp/dhcp-describe.ts';
 import { DhcpLab, LAB, type RunningBox } from './dhcp-support/dhcp-lab.ts';
 import type { HeardReply } from './dhcp-support/pxe-client.ts';
@@ -8,6 +8,8 @@ import type { HeardReply } from './dhcp-support/pxe-client.ts';
  * answers; a client on the uplink never hears anything, and no station answer leaks
  * to the uplink.
  */
+
+vi.setConfig({ testTimeout: 60_000 });
 
 let lab: DhcpLab;
 let box: RunningBox;
@@ -24,8 +26,9 @@ afterAll(async () => {
 
 const opt = (p: DescribedPacket, code: number) => p.options.find((o) => o.code === code)?.value;
 
-async function discover(packet: Parameters<DhcpLab['pxeClient']>[1]['packet']): Promise<HeardReply[]> {
-  return lab.pxeClient(lab.sta, { type: 'DISCOVER', packet, listenMs: 1500 });
+/** Waits up to 5 s for the answer, or 1.5 s of silence when none is expected. */
+async function discover(packet: Parameters<DhcpLab['pxeClient']>[1]['packet'], expected = 1): Promise<HeardReply[]> {
+  return lab.pxeClient(lab.sta, { type: 'DISCOVER', packet, ...(expected ? { listenMs: 5000, stopAfter: expected } : { listenMs: 1500 }) });
 }
 
 describe('proxyDHCP answers PXE clients on the station LAN', () => {
@@ -59,7 +62,8 @@ describe('proxyDHCP answers PXE clients on the station LAN', () => {
         type: 'REQUEST',
         packet: { mac: LAB.stationMac, arch: 7, ciaddr: '10.77.0.57' },
         to: { address: LAB.boxIp, port: 4011 },
-        listenMs: 1500,
+        listenMs: 5000,
+        stopAfter: 1,
       });
       expect(replies).toHaveLength(1);
       expect(replies[0]!.from).toBe(`${LAB.boxIp}:4011`);
@@ -73,7 +77,7 @@ describe('proxyDHCP answers PXE clients on the station LAN', () => {
   });
 
   it('ignores a client that is not PXE', async () => {
-    expect(await discover({ mac: LAB.stationMac, vendorClass: 'udhcp 1.35.0' })).toEqual([]);
+    expect(await discover({ mac: LAB.stationMac, vendorClass: 'udhcp 1.35.0' }, 0)).toEqual([]);
   });
 
   it('logs each step per MAC and reports the client for enrollment', () => {
@@ -88,12 +92,13 @@ describe('the uplink never gets an answer (two-interface test)', () => {
   it('drops a PXE DISCOVER from the uplink before the server sees it, and no station answer leaks there', async () => {
     // Listen on the uplink while a station boots: a broadcast reply routed by the
     // default route would show up here.
-    const uplinkListener = lab.pxeClient(lab.up, { type: 'LISTEN', packet: { mac: LAB.uplinkMac }, listenMs: 2500, anyXid: true });
-    const fromUplink = lab.pxeClient(lab.up, { type: 'DISCOVER', packet: { mac: LAB.uplinkMac, arch: 7 }, listenMs: 1500 });
+    const uplinkListener = lab.startPxeClient(lab.up, { type: 'LISTEN', packet: { mac: LAB.uplinkMac }, listenMs: 6000, anyXid: true });
+    await uplinkListener.listening;
+    const fromUplink = lab.pxeClient(lab.up, { type: 'DISCOVER', packet: { mac: LAB.uplinkMac, arch: 7 }, listenMs: 2000 });
     const station = await discover({ mac: LAB.stationMac, arch: 7 });
     expect(station).toHaveLength(1);
     expect(await fromUplink).toEqual([]);
-    expect(await uplinkListener).toEqual([]);
+    expect(await uplinkListener.result).toEqual([]);
     expect(box.logs.filter((l) => l.mac === LAB.uplinkMac)).toEqual([]);
   });
 

@@ -1,12 +1,14 @@
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DhcpLab, LAB } from './dhcp-support/dhcp-lab.ts';
 
 /*
  * Another DHCP server (dnsmasq) on the station LAN: full mode must refuse to start;
  * proxy mode is the mode made for this and answers PXE clients beside it.
  */
+
+vi.setConfig({ testTimeout: 60_000 });
 
 let lab: DhcpLab;
 let rogue: string;
@@ -56,7 +58,7 @@ describe('another DHCP server on the station LAN', () => {
     const box = await lab.startBox({ service: { mode: 'proxy', interfaceName: 'stations' }, policy: { httpBaseUrl: `http://${LAB.boxIp}` } });
     try {
       expect(box.status.ready).toBe(true);
-      const replies = await lab.pxeClient(lab.sta, { type: 'DISCOVER', packet: { mac: LAB.stationMac, arch: 7, broadcast: true }, listenMs: 5000 });
+      const replies = await lab.pxeClient(lab.sta, { type: 'DISCOVER', packet: { mac: LAB.stationMac, arch: 7, broadcast: true }, listenMs: 10_000, stopAfter: 2 });
       const fromRouter = replies.find((r) => r.from.startsWith(LAB.rogueIp));
       const fromBox = replies.find((r) => r.from.startsWith(LAB.boxIp));
       expect(fromRouter?.described.yiaddr).toMatch(/^10\.77\.0\.2[0-2]\d$/);

@@ -122,8 +122,27 @@ export class DhcpLab {
 
   /** Runs the PXE-like client in a namespace and returns the replies it heard. */
   async pxeClient(ns: string, run: ClientRun): Promise<HeardReply[]> {
-    const { stdout } = await this.lab.exec(ns, process.execPath, ['--import', 'tsx', join(here, 'pxe-client.ts'), JSON.stringify(run)]);
-    return JSON.parse(stdout) as HeardReply[];
+    return this.startPxeClient(ns, run).result;
+  }
+
+  /** Starts the client; `listening` resolves once its port 68 is bound. */
+  startPxeClient(ns: string, run: ClientRun): { listening: Promise<void>; result: Promise<HeardReply[]> } {
+    const child = this.lab.spawn(ns, process.execPath, ['--import', 'tsx', join(here, 'pxe-client.ts'), JSON.stringify(run)], { cwd: REPO });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    const listening = new Promise<void>((res, rej) => {
+      child.stderr!.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (stderr.includes('listening\n')) res();
+      });
+      child.once('exit', () => rej(new Error(`pxe-client exited before listening: ${stderr}`)));
+    });
+    listening.catch(() => undefined);
+    const result = new Promise<HeardReply[]>((res, rej) =>
+      child.once('exit', (code) => (code === 0 ? res(JSON.parse(stdout) as HeardReply[]) : rej(new Error(`pxe-client exited with ${code}: ${stderr}`)))),
+    );
+    return { listening, result };
   }
 
   async destroy(): Promise<void> {

@@ -17,7 +17,10 @@ export interface ClientRun {
   packet: ClientPacketOptions;
   /** Where to send; default 255.255.255.255:67. */
   to?: { address: string; port: number };
+  /** Longest wait for replies. */
   listenMs: number;
+  /** Stop as soon as this many replies are heard (undefined: wait the whole listenMs). */
+  stopAfter?: number;
   /** Listen for any DHCP reply at all (uplink check), not only our xid. */
   anyXid?: boolean;
 }
@@ -33,20 +36,27 @@ async function main(): Promise<void> {
   const xid = run.packet.xid ?? Math.floor(Math.random() * 0xffffffff);
   const socket = createSocket({ type: 'udp4', reuseAddr: true });
   const heard: HeardReply[] = [];
+  let enough: () => void = () => undefined;
+  const gotEnough = new Promise<void>((resolve) => (enough = resolve));
   socket.on('message', (data, rinfo) => {
     const decoded = decodeDhcp(data);
     if (!decoded.ok || decoded.packet.op !== 2) return;
     if (!run.anyXid && decoded.packet.xid !== xid) return;
     heard.push({ from: `${rinfo.address}:${rinfo.port}`, described: describePacket(decoded.packet), bytes: data.length });
+    if (run.stopAfter !== undefined && heard.length >= run.stopAfter) enough();
   });
   await new Promise<void>((resolve) => socket.bind(68, '0.0.0.0', resolve));
   socket.setBroadcast(true);
+  // Tells the test the port is bound (LISTEN runs start before the traffic they watch).
+  process.stderr.write('listening\n');
   const to = run.to ?? { address: '255.255.255.255', port: 67 };
   if (run.type !== 'LISTEN') {
     const packet = encodeDhcp(clientPacket(MessageType[run.type], { ...run.packet, xid }));
     await new Promise<void>((resolve, reject) => socket.send(packet, to.port, to.address, (err) => (err ? reject(err) : resolve())));
   }
-  await new Promise((resolve) => setTimeout(resolve, run.listenMs));
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([gotEnough, new Promise((resolve) => (timer = setTimeout(resolve, run.listenMs)))]);
+  clearTimeout(timer);
   socket.close();
   process.stdout.write(`${JSON.stringify(heard)}\n`);
 }
