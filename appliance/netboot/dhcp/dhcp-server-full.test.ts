@@ -207,6 +207,11 @@ describe('full mode: pool, expiry, persistence', () => {
     await lease(h, A);
   });
 
+  it('refuses to start when the lease file exists but cannot be read', async () => {
+    const dir = await tempDir();
+    await expect(startHarness({ full: { subnets: [localSubnet], leaseFile: dir } })).rejects.toThrow(/cannot read the lease file/);
+  });
+
   it('withholds the ACK when the lease cannot be written, and loses no lease once it can', async () => {
     const dir = await tempDir();
     const leaseDir = join(dir, 'state');

@@ -53,14 +53,18 @@ export async function writeLeaseFile(path: string, content: LeaseFileContent): P
 
 export type ReadLeaseResult = { ok: true; content: LeaseFileContent } | { ok: false; reason: string };
 
-/** A missing file reads as empty; a file that does not parse is reported, not thrown. */
+/**
+ * A missing file reads as empty; a file that does not parse is reported, not thrown.
+ * A file that cannot be read at all (permissions, a directory) throws: that is a setup
+ * error to fix, not a file to set aside.
+ */
 export async function readLeaseFile(path: string): Promise<ReadLeaseResult> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { ok: true, content: emptyLeaseFile() };
-    return { ok: false, reason: (err as Error).message };
+    throw new Error(`dhcp: cannot read the lease file ${path}: ${(err as Error).message}`);
   }
   try {
     return parseLeaseFile(JSON.parse(text) as unknown);
