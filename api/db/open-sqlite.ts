@@ -1,6 +1,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Database } from './schema.ts';
+import { withStatementCache } from './statement-cache.ts';
 
 export interface SqliteOptions {
   /** File path, or ':memory:' for tests. */
@@ -20,5 +21,5 @@ export function openSqlite(options: SqliteOptions): Kysely<Database> {
   native.pragma('foreign_keys = ON');
   native.pragma('synchronous = NORMAL');
   native.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: native }) });
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(native) }) });
 }

@@ -1,0 +1,33 @@
+import type { Database as NativeDatabase, Statement } from 'better-sqlite3';
+import type { SqliteDatabase, SqliteStatement } from 'kysely';
+
+/**
+ * Kysely's SQLite driver prepares every statement anew on each query; with
+ * better-sqlite3 preparing costs more than running a small indexed query. This
+ * keeps the most recent statements, keyed by SQL text (parameters are bound
+ * at run time, so the text is shared by every call of a query shape).
+ * Safe because better-sqlite3 is synchronous: a statement is never in use by
+ * two callers at once (Kysely's streaming, which could hold one open, is not
+ * used by epnbox).
+ */
+export function withStatementCache(db: NativeDatabase, maxStatements = 500): SqliteDatabase {
+  const cache = new Map<string, Statement>();
+  return {
+    close: () => {
+      cache.clear();
+      db.close();
+    },
+    prepare(sql: string): SqliteStatement {
+      let stmt = cache.get(sql);
+      if (stmt) {
+        // Refresh its place: most recently used last.
+        cache.delete(sql);
+      } else {
+        stmt = db.prepare(sql);
+        if (cache.size >= maxStatements) cache.delete(cache.keys().next().value!);
+      }
+      cache.set(sql, stmt);
+      return stmt as unknown as SqliteStatement;
+    },
+  };
+}
