@@ -16,6 +16,9 @@ vi.setConfig({ testTimeout: 60_000 });
 let lab: DhcpLab;
 let box: RunningBox;
 let config: DhcpBoxConfig;
+let relay: string;
+const RELAY_IP = '10.77.0.2';
+const GIADDR = '10.20.0.1';
 
 beforeAll(async () => {
   lab = await DhcpLab.create('epdf', ['busybox', 'dhclient']);
@@ -25,13 +28,25 @@ beforeAll(async () => {
       interfaceName: 'stations',
       probeTimeoutMs: 1500,
       full: {
-        subnets: [{ cidr: LAB.stationsCidr, rangeStart: '10.77.0.100', rangeEnd: '10.77.0.150', domainName: 'epn.lan' }],
+        subnets: [
+          { cidr: LAB.stationsCidr, rangeStart: '10.77.0.100', rangeEnd: '10.77.0.150', domainName: 'epn.lan' },
+          { cidr: '10.20.0.0/24', rangeStart: '10.20.0.50', rangeEnd: '10.20.0.60' },
+        ],
         leaseFile: join(lab.dir, 'leases.json'),
         leaseSeconds: 600,
       },
     },
     policy: { httpBaseUrl: `http://${LAB.boxIp}` },
   };
+  // A relay agent on the bridge (10.77.0.2) serving a station subnet 10.20.0.0/24 behind it.
+  relay = await lab.lab.addNamespace('relay');
+  await lab.plugIntoBridge(relay, 'relay0', '02:77:00:00:00:02');
+  await lab.lab.ip(relay, 'addr', 'add', `${RELAY_IP}/24`, 'dev', 'eth0');
+  await lab.lab.ip(relay, 'link', 'add', 'downlink', 'type', 'veth', 'peer', 'name', 'downpeer');
+  await lab.lab.ip(relay, 'link', 'set', 'downpeer', 'up');
+  await lab.lab.ip(relay, 'addr', 'add', `${GIADDR}/24`, 'dev', 'downlink');
+  await lab.lab.ip(relay, 'link', 'set', 'downlink', 'up');
+  await lab.lab.ip(lab.box, 'route', 'add', '10.20.0.0/24', 'via', RELAY_IP);
   box = await lab.startBox(config);
   expect(box.status).toEqual({ ready: true, serverIp: LAB.boxIp });
 }, 60_000);
@@ -81,6 +96,28 @@ describe('ISC dhclient', () => {
       new_dhcp_server_identifier: LAB.boxIp,
       new_dhcp_lease_time: '600',
     });
+  });
+});
+
+describe('relay agents (giaddr)', () => {
+  it('answers a relayed DISCOVER on the relay port 67 with an address of the relay subnet', async () => {
+    const relayInfo = Buffer.from([1, 8, ...Buffer.from('downlink')]);
+    const [offer, ...more] = await lab.pxeClient(relay, {
+      type: 'DISCOVER',
+      packet: { mac: '02:20:00:00:00:31', giaddr: GIADDR, relayAgentInfo: relayInfo },
+      to: { address: LAB.boxIp, port: 67 },
+      bindPort: 67,
+      listenMs: 5000,
+      stopAfter: 1,
+    });
+    expect(more).toEqual([]);
+    expect(offer!.from).toBe(`${LAB.boxIp}:67`);
+    const p = offer!.described;
+    expect(p.yiaddr).toMatch(/^10\.20\.0\.(5\d|60)$/);
+    expect(p.giaddr).toBe(GIADDR);
+    const opt = (code: number) => p.options.find((o) => o.code === code)?.value;
+    expect(opt(3)).toEqual([GIADDR]);
+    expect(opt(82)).toEqual({ 1: Buffer.from('downlink').toString('hex') });
   });
 });
 

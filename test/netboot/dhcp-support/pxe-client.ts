@@ -21,6 +21,8 @@ export interface ClientRun {
   listenMs: number;
   /** Stop as soon as this many replies are heard (undefined: wait the whole listenMs). */
   stopAfter?: number;
+  /** Local port to send from and listen on; default 68 (67 to play a relay agent). */
+  bindPort?: number;
   /** Listen for any DHCP reply at all (uplink check), not only our xid. */
   anyXid?: boolean;
 }
@@ -32,7 +34,10 @@ export interface HeardReply {
 }
 
 async function main(): Promise<void> {
-  const run = JSON.parse(process.argv[2]!) as ClientRun;
+  // Buffers cross the command line as JSON ({type: 'Buffer', data: [...]}).
+  const run = JSON.parse(process.argv[2]!, (_key, value: unknown) =>
+    (value as { type?: string } | null)?.type === 'Buffer' ? Buffer.from((value as { data: number[] }).data) : value,
+  ) as ClientRun;
   const xid = run.packet.xid ?? Math.floor(Math.random() * 0xffffffff);
   const socket = createSocket({ type: 'udp4', reuseAddr: true });
   const heard: HeardReply[] = [];
@@ -45,7 +50,7 @@ async function main(): Promise<void> {
     heard.push({ from: `${rinfo.address}:${rinfo.port}`, described: describePacket(decoded.packet), bytes: data.length });
     if (run.stopAfter !== undefined && heard.length >= run.stopAfter) enough();
   });
-  await new Promise<void>((resolve) => socket.bind(68, '0.0.0.0', resolve));
+  await new Promise<void>((resolve) => socket.bind(run.bindPort ?? 68, '0.0.0.0', resolve));
   socket.setBroadcast(true);
   // Tells the test the port is bound (LISTEN runs start before the traffic they watch).
   process.stderr.write('listening\n');
