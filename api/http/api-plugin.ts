@@ -6,6 +6,8 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { AttemptLimiter } from '../auth/attempt-limiter.ts';
 import type { AuthPolicy } from '../auth/auth-service.ts';
+import { keepPolicyCurrent } from '../settings/live-policy.ts';
+import { settingsDefaultsFrom } from '../settings/settings-policy.ts';
 import type { DomainContext } from '../shared/domain-context.ts';
 import type { PhotoStore } from '../users/photo-store.ts';
 import { UnconfiguredPhotoStore } from '../users/unconfigured-photo-store.ts';
@@ -62,6 +64,11 @@ export async function registerApi(app: FastifyInstance, opts: ApiOptions): Promi
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
 
+  // Admins' runtime settings overlay the configured policy; services read ctx.policy at call time.
+  const configuredPolicy = opts.ctx.policy;
+  const stopPolicy = await keepPolicyCurrent(opts.ctx, configuredPolicy);
+  app.addHook('onClose', async () => stopPolicy());
+
   const authCtx = { db: opts.ctx.db, clock: opts.ctx.clock, auth: opts.auth };
   await app.register(authPlugin, { ctx: authCtx });
 
@@ -72,7 +79,7 @@ export async function registerApi(app: FastifyInstance, opts: ApiOptions): Promi
   await app.register(operatorRoutes, { ctx: opts.ctx });
   await app.register(sessionRoutes, { ctx: opts.ctx });
   await app.register(statsRoutes, { ctx: opts.ctx });
-  await app.register(settingsRoutes, { ctx: opts.ctx });
+  await app.register(settingsRoutes, { ctx: opts.ctx, defaults: settingsDefaultsFrom(configuredPolicy) });
   await app.register(stationRoutes, { ctx: opts.ctx });
   await app.register(stationActionRoutes, { ctx: opts.ctx });
 }
