@@ -71,7 +71,7 @@ export const UserListQuery = Type.Object(
     consent: Type.Optional(literals(['valid', 'missing', 'guardian_required', 'revoked'])),
     includeAnonymised: Type.Optional(Type.Boolean({ default: false })),
     sort: Type.Optional(Type.Union([Type.Literal('name'), Type.Literal('createdAt')], { description: 'Default name (last, first).' })),
-    order: Type.Optional(Type.Union([SortOrder], { description: 'Default asc for name, desc for createdAt.' })),
+    order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')], { description: 'Default asc for name, desc for createdAt.' })),
     ...PageQuery.properties,
   },
   { additionalProperties: false },

@@ -169,6 +169,34 @@ describe('PUT /api/users/:id/photo', () => {
   });
 });
 
+describe('photo upload over a real socket', () => {
+  it('takes a browser-style FormData upload and refuses an oversized one, from a real HTTP client', async () => {
+    const store = await start();
+    const v = await h.visitor();
+    const url = await h.app.listen({ host: '127.0.0.1', port: 0 });
+    const send = (data: Buffer, type: string) => {
+      const form = new FormData();
+      form.append('photo', new Blob([data], { type }), 'photo.png');
+      return fetch(`${url}/api/users/${v.id}/photo`, { method: 'PUT', headers: h.marie, body: form });
+    };
+    const ok = await send(buildPng(), 'image/png');
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as { user: { photoMime: string } }).user.photoMime).toBe('image/png');
+    const big = await send(pngOfSize(6 * 1024 * 1024), 'image/png');
+    expect(big.status).toBe(400);
+    expect(((await big.json()) as { code: string }).code).toBe('USER_PHOTO_TOO_LARGE');
+    expect(store.size).toBe(1);
+  });
+
+  it('accepts multipart on the photo route only', async () => {
+    await start();
+    const body = multipartBody([{ name: 'firstName', data: 'Marie' }]);
+    const res = await h.call('POST', '/api/users', { ...h.marie, ...body.headers }, body.payload);
+    expect(res.statusCode).toBe(415);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+});
+
 describe('GET and DELETE /api/users/:id/photo', () => {
   it('serves the photo to operators only', async () => {
     await start();
