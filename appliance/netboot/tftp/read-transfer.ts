@@ -104,9 +104,7 @@ export class ReadTransfer {
   /** Ends the transfer from outside (server shutdown), telling the client why. */
   abort(message: string): void {
     if (this.phase === 'done') return;
-    const packet = encodeError(ErrorCode.NOT_DEFINED, message);
-    this.send(packet, packet.length);
-    this.end('shutdown', message);
+    this.end('shutdown', message, encodeError(ErrorCode.NOT_DEFINED, message));
   }
 
   private onMessage(msg: Buffer, rinfo: RemoteInfo): void {
@@ -206,9 +204,7 @@ export class ReadTransfer {
       },
       (err: unknown) => {
         this.filling = false;
-        const packet = encodeError(ErrorCode.NOT_DEFINED, 'Read error');
-        this.send(packet, packet.length);
-        this.end('read-error', err instanceof Error ? err.message : String(err));
+        this.end('read-error', err instanceof Error ? err.message : String(err), encodeError(ErrorCode.NOT_DEFINED, 'Read error'));
       },
     );
   }
@@ -243,15 +239,26 @@ export class ReadTransfer {
     }
   }
 
-  private end(outcome: TransferOutcome, detail?: string): void {
+  /** Ends once: timer, file and socket released; a last packet is sent before the socket closes. */
+  private end(outcome: TransferOutcome, detail?: string, lastWord?: Buffer): void {
     if (this.phase === 'done') return;
     this.phase = 'done';
     clearTimeout(this.timer);
     this.p.source.close();
-    try {
-      this.p.socket.close();
-    } catch {
-      // Already closed by a socket error.
+    const close = () => {
+      try {
+        this.p.socket.close();
+      } catch {
+        // Already closed after a socket error.
+      }
+    };
+    if (lastWord === undefined || outcome === 'socket-error') close();
+    else {
+      try {
+        this.p.socket.send(lastWord, 0, lastWord.length, this.p.peer.port, this.p.peer.address, close);
+      } catch {
+        close();
+      }
     }
     const blocks = this.sent;
     this.p.onEnd({ outcome, bytesSent: this.bytesSent, blocks, retransmits: this.retransmits, durationMs: this.p.now() - this.started, ...(detail === undefined ? {} : { detail }) });

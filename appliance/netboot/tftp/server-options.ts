@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { systemClock, type Clock } from '../../../api/shared/clock.ts';
 import { invalid } from '../../../api/shared/errors.ts';
 import type { FileCacheLimits } from './file-cache.ts';
@@ -101,6 +102,9 @@ export function resolveOptions(options: TftpServerOptions): ResolvedOptions {
   check(resolved.maxRetries, 0, 100, 'maxRetries');
   check(resolved.maxTransfers, 1, 65535, 'maxTransfers');
   check(resolved.maxTransfersPerClient, 1, 65535, 'maxTransfersPerClient');
+  if (isIP(resolved.host) === 0) {
+    throw invalid('TFTP_HOST_INVALID', `Adresse d'écoute TFTP invalide (une adresse IP) : ${resolved.host}`, `TFTP listen address must be an IP address: ${resolved.host}`);
+  }
   if (resolved.root === '') throw invalid('TFTP_ROOT_MISSING', 'Dossier racine TFTP non indiqué', 'TFTP root directory not set');
   return resolved;
 }

@@ -1,4 +1,4 @@
-import dgram from 'node:dgram';
+import type dgram from 'node:dgram';
 import { once } from 'node:events';
 import { realpath, stat } from 'node:fs/promises';
 import { invalid } from '../../../api/shared/errors.ts';
@@ -11,6 +11,7 @@ import { ErrorCode, Opcode, type RequestPacket } from './packets.ts';
 import { ReadTransfer, type TftpPeer, type TransferReport } from './read-transfer.ts';
 import { RequestLimiter } from './request-limiter.ts';
 import { resolveInRoot } from './safe-path.ts';
+import { createUdpSocket } from './udp-socket.ts';
 import { resolveOptions, type ResolvedOptions, type TftpServerOptions, type TftpTransferEvent } from './server-options.ts';
 
 export type { TftpServerOptions, TftpRequestEvent, TftpTransferEvent, TftpLogger } from './server-options.ts';
@@ -143,8 +144,9 @@ export class TftpServer {
       entry.transfer = transfer;
     } catch (err) {
       if (this.inFlight.get(key) === entry) this.inFlight.delete(key);
-      if (!(err instanceof Refusal)) throw err;
-      this.refuse(request, peer, err, started);
+      // A bug in a hook or an unexpected failure still gets the client an answer.
+      const refusal = err instanceof Refusal ? err : new Refusal(ErrorCode.NOT_DEFINED, 'Server error', String(err));
+      this.refuse(request, peer, refusal, started);
     }
   }
 
@@ -261,10 +263,12 @@ export class TftpServer {
   }
 
   private async bind(port: number): Promise<dgram.Socket> {
-    const socket = dgram.createSocket(this.o.host.includes(':') ? 'udp6' : 'udp4');
+    const socket = createUdpSocket(this.o.host);
+    // Listen first: with an immediate lookup, bind() may be done before it returns.
+    const listening = once(socket, 'listening');
     socket.bind({ port, address: this.o.host, exclusive: true });
     try {
-      await once(socket, 'listening');
+      await listening;
     } catch (err) {
       socket.close();
       if (port === 0) throw new Refusal(ErrorCode.NOT_DEFINED, 'Server error', `bind: ${String(err)}`);
