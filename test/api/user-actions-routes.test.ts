@@ -83,6 +83,14 @@ describe('POST /api/users/:id/consent and /guardian-consent', () => {
     expect(await actions()).toEqual(expect.arrayContaining(['user.consent_given']));
   });
 
+  it('applies the policy in force at the time of the call (settings change it at run time)', async () => {
+    const v = await h.visitor();
+    h.ctx.policy = { ...h.ctx.policy, consentTextVersion: '2027-01' };
+    expect((await h.call('GET', `/api/users/${v.id}`, h.marie)).json().consent).toMatchObject({ textVersion: '2026-01', isCurrentText: false });
+    const renewed = await h.call('POST', `/api/users/${v.id}/consent`, h.marie);
+    expect(renewed.json().consent).toMatchObject({ textVersion: '2027-01', isCurrentText: true });
+  });
+
   it('answers 404, 409 for an anonymised visitor, 400 for a bad guardian name, 403 for a station', async () => {
     expect((await h.call('POST', '/api/users/9999/consent', h.marie)).statusCode).toBe(404);
     const v = await h.visitor();

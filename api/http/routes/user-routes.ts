@@ -35,6 +35,25 @@ export interface UserRoutesOptions {
 const errors = { 400: Problem, 401: Problem, 403: Problem, 503: Problem };
 const tags = ['users'];
 
+/**
+ * The services' context plus the photo store. A live view, not a copy:
+ * `ctx.policy` is replaced when an admin changes a setting (live-policy.ts).
+ */
+function usersContextOf(ctx: DomainContext, photos: PhotoStore): UsersContext {
+  return {
+    get db() {
+      return ctx.db;
+    },
+    get clock() {
+      return ctx.clock;
+    },
+    get policy() {
+      return ctx.policy;
+    },
+    photos,
+  };
+}
+
 /** PUT replaces the editable record: an optional field left out is cleared (RFC 9110 §9.3.4). */
 function replacement(body: ReplaceUserBody): UpdateUserInput {
   return { ...body, email: body.email ?? null, notes: body.notes ?? null, guardianName: body.guardianName ?? null };
@@ -45,7 +64,7 @@ function replacement(body: ReplaceUserBody): UpdateUserInput {
  * custom actions in user-actions-routes.ts, the ID photo in user-photo-routes.ts.
  */
 export const userRoutes: FastifyPluginAsyncTypebox<UserRoutesOptions> = async (app, { ctx, photos }) => {
-  const users: UsersContext = { ...ctx, photos };
+  const users = usersContextOf(ctx, photos);
 
   app.get('/api/users', {
     config: { access: 'operator' },
