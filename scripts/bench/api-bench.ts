@@ -1,0 +1,86 @@
+// npm run bench -- api: the API under load on a seeded database, beside a
+// bare Fastify route. Prints a markdown table for docs/performance.md.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon, { type Request } from 'autocannon';
+import { cpuSeconds, freePort, rssMiB, startNode, waitForHttp } from './bench-support.ts';
+import { seedBenchDatabase } from './seed-bench-database.ts';
+
+const SIZES = { visitors: 10_000, pastSessions: 100_000, busyStations: 1000, freeStations: 1000, freshCodes: 30_000, auditEvents: 300_000 };
+const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = 20;
+
+interface Row {
+  name: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+  rss: number;
+  cpu: number;
+}
+
+async function load(name: string, pid: number, url: string, requests: Request[], headers: Record<string, string> = {}): Promise<Row> {
+  const cpuBefore = cpuSeconds(pid);
+  const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, requests, headers: { 'content-type': 'application/json', ...headers } });
+  const cpu = (cpuSeconds(pid) - cpuBefore) / DURATION;
+  return { name, rps: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, errors: result.errors, non2xx: result.non2xx, rss: rssMiB(pid), cpu: Math.round(cpu * 100) };
+}
+
+/** Cycles through a list, one item per request, across all connections. */
+function cycle<T>(items: T[], make: (item: T, req: Request) => Request): Request[] {
+  let i = 0;
+  return [{ setupRequest: (req: Request) => make(items[i++ % items.length]!, req) } as Request];
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'epnbox-bench-api-'));
+const dataDir = join(dir, 'data');
+const rows: Row[] = [];
+let stops: Array<() => Promise<void>> = [];
+try {
+  const t0 = Date.now();
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(dataDir, { recursive: true });
+  const seeded = await seedBenchDatabase(join(dataDir, 'epnbox.sqlite'), SIZES, Date.now());
+  console.error(`seeded ${JSON.stringify(SIZES)} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const app = startNode('appliance/main.ts', { EPNBOX_DATA_DIR: dataDir, EPNBOX_HTTP_PORT: String(port), EPNBOX_LOG_LEVEL: 'warn' });
+  const baselinePort = await freePort();
+  const baseline = startNode('scripts/bench/baseline-server.ts', { BASELINE_PORT: String(baselinePort) });
+  stops = [app.stop, baseline.stop];
+  await waitForHttp(`${base}/api/health`);
+  await waitForHttp(`http://127.0.0.1:${baselinePort}/hello`);
+  const pid = app.child.pid!;
+
+  const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bench', password: seeded.adminPassword }) });
+  const operator = { authorization: `Bearer ${((await login.json()) as { accessToken: string }).accessToken}` };
+
+  rows.push(await load('reference: bare Fastify GET /hello', baseline.child.pid!, `http://127.0.0.1:${baselinePort}/hello`, [{ method: 'GET', path: '/hello' } as Request]));
+  rows.push(await load('GET /api/health (SQLite select 1)', pid, base, [{ method: 'GET', path: '/api/health' } as Request]));
+  rows.push(
+    await load('POST /api/stations/:id/heartbeat (1,000 stations)', pid, base,
+      cycle(seeded.busy, (s, req) => ({ ...req, method: 'POST', path: `/api/stations/${s.stationId}/heartbeat`, headers: { ...req.headers, authorization: `Bearer ${s.token}` }, body: '{"agentVersion":"bench"}' }))),
+  );
+  rows.push(
+    await load('GET /api/sessions/:id/time-remaining (station, own session)', pid, base,
+      cycle(seeded.busy, (s, req) => ({ ...req, method: 'GET', path: `/api/sessions/${s.sessionId}/time-remaining`, headers: { ...req.headers, authorization: `Bearer ${s.token}` } }))),
+  );
+  const pairs = seeded.codes.map((code, i) => ({ code, station: seeded.free[i % seeded.free.length]! }));
+  rows.push(
+    await load('POST /api/sessions/validate-code (fresh codes, 1,000 stations)', pid, base,
+      cycle(pairs, (p, req) => ({ ...req, method: 'POST', path: '/api/sessions/validate-code', headers: { ...req.headers, authorization: `Bearer ${p.station.token}` }, body: JSON.stringify({ code: p.code }) }))),
+  );
+  const lists = ['/api/users?pageSize=50&page=20', '/api/users?search=nom42&pageSize=50', '/api/sessions?pageSize=50&page=100', '/api/audit?pageSize=50&page=100', '/api/stations?pageSize=50&page=10', '/api/sessions/live'];
+  for (const path of lists) rows.push(await load(`GET ${path}`, pid, base, [{ method: 'GET', path } as Request], operator));
+
+  console.log(`\n| endpoint | req/s | p50 ms | p99 ms | non-2xx | errors | RSS MiB | server CPU % |\n|---|---|---|---|---|---|---|---|`);
+  for (const r of rows) console.log(`| ${r.name} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} | ${r.rss} | ${r.cpu} |`);
+  console.log(`\n${DURATION} s per line, ${CONNECTIONS} connections, autocannon in the bench process; node ${process.version}.`);
+} finally {
+  for (const stop of stops) await stop();
+  rmSync(dir, { recursive: true, force: true });
+}
