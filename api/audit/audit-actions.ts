@@ -36,6 +36,9 @@ export const AUDIT_ACTIONS = [
   'station.went_offline',
   'station.came_online',
   'station.locked_out',
+  'station.message_sent',
+  'station.lock_requested',
+  'station.reboot_requested',
   'station.enroll_refused',
   // network boot (provisioning/boot)
   'boot.profile_created',

@@ -26,7 +26,7 @@ const SessionId = Type.Integer({ minimum: 1 });
 // ---- station -> server ----
 
 export const Hello = wsMessage('hello', {
-  agentVersion: Type.String({ minLength: 1, maxLength: 80 }),
+  agentVersion: Type.String({ minLength: 1, maxLength: 64, pattern: '^[\\x21-\\x7e]+$', description: 'Printable ASCII, no spaces, e.g. 0.3.1.' }),
   bootId: Type.String({ minLength: 1, maxLength: 64, description: 'Changes at each boot: the box knows the agent lost its local state.' }),
   ...withRequestId,
 });

@@ -3,6 +3,7 @@ import type { AuditEventsTable } from '../audit/audit-table.ts';
 import type { AuthSessionsTable, RefreshTokensTable, StationTokensTable } from '../auth/auth-tables.ts';
 import type { EnrollmentNoncesTable } from '../enrollment/enrollment-nonces-table.ts';
 import type { OperatorsTable } from '../operators/operators-table.ts';
+import type { StationReplaysTable } from '../realtime/station-replays-table.ts';
 import type { SessionsTable } from '../sessions/sessions-table.ts';
 import type { SettingsTable } from '../settings/settings-table.ts';
 import type { StationsTable } from '../stations/stations-table.ts';
@@ -20,6 +21,7 @@ export interface Database {
   refresh_tokens: RefreshTokensTable;
   station_tokens: StationTokensTable;
   enrollment_nonces: EnrollmentNoncesTable;
+  station_replays: StationReplaysTable;
 }
 
 export type Db = Kysely<Database>;

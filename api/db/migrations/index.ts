@@ -1,11 +1,13 @@
 import type { Migration } from 'kysely';
 import * as m001 from './001-init.ts';
 import * as m002 from './002-auth.ts';
+import * as m004 from './004-realtime.ts';
 import * as m005 from './005-boot.ts';
 
 /** Explicit, ordered list: a migration exists only once it is listed here. */
 export const migrations: Record<string, Migration> = {
   '001-init': m001,
   '002-auth': m002,
+  '004-realtime': m004,
   '005-boot': m005,
 };
