@@ -65,6 +65,7 @@ export const AUDIT_ACTIONS = [
   'settings.changed',
   'audit.verified',
   'audit.exported',
+  'audit.archived',
   'data.purged',
   'data.exported',
   'system.started',

@@ -1,9 +1,12 @@
 import type { Kysely, Transaction } from 'kysely';
+import type { AuditArchivesTable } from '../audit/audit-archives-table.ts';
 import type { AuditEventsTable } from '../audit/audit-table.ts';
 import type { AuthSessionsTable, RefreshTokensTable, StationTokensTable } from '../auth/auth-tables.ts';
 import type { EnrollmentNoncesTable } from '../enrollment/enrollment-nonces-table.ts';
+import type { JobRunsTable } from '../jobs/job-runs-table.ts';
 import type { OperatorsTable } from '../operators/operators-table.ts';
 import type { StationReplaysTable } from '../realtime/station-replays-table.ts';
+import type { ReportsTable } from '../reports/reports-table.ts';
 import type { SessionsTable } from '../sessions/sessions-table.ts';
 import type { SettingsTable } from '../settings/settings-table.ts';
 import type { StationsTable } from '../stations/stations-table.ts';
@@ -21,6 +24,9 @@ export interface Database {
   refresh_tokens: RefreshTokensTable;
   station_tokens: StationTokensTable;
   enrollment_nonces: EnrollmentNoncesTable;
+  job_runs: JobRunsTable;
+  reports: ReportsTable;
+  audit_archives: AuditArchivesTable;
   station_replays: StationReplaysTable;
 }
 

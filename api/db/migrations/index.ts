@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as m001 from './001-init.ts';
 import * as m002 from './002-auth.ts';
+import * as m003 from './003-jobs.ts';
 import * as m004 from './004-realtime.ts';
 import * as m005 from './005-boot.ts';
 
@@ -8,6 +9,7 @@ import * as m005 from './005-boot.ts';
 export const migrations: Record<string, Migration> = {
   '001-init': m001,
   '002-auth': m002,
+  '003-jobs': m003,
   '004-realtime': m004,
   '005-boot': m005,
 };
