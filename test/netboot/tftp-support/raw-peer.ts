@@ -1,5 +1,6 @@
 import dgram from 'node:dgram';
 import { once } from 'node:events';
+import { wireBlock } from '../../../appliance/netboot/tftp/block-numbers.ts';
 import { decodePacket } from '../../../appliance/netboot/tftp/packet-decode.ts';
 import { encodeAck, encodeRequest } from '../../../appliance/netboot/tftp/packet-encode.ts';
 import { Opcode, type TftpPacket } from '../../../appliance/netboot/tftp/packets.ts';
@@ -87,7 +88,8 @@ export interface RawFetch {
 
 /**
  * Downloads a file lock-step or windowed (RFC 7440 receiver: ACK each full window
- * and the last block), counting blocks without limit across the 16-bit wrap.
+ * and the last block), counting blocks without limit across the 16-bit wrap
+ * (to 0, or to 1 when the OACK says `rollover 1`).
  */
 export async function rawFetch(peer: RawPeer, serverPort: number, file: string, options: [string, string][] = [], hooks: { afterData?: (block: number, tid: number) => void } = {}): Promise<RawFetch> {
   peer.rrq(serverPort, file, options);
@@ -101,6 +103,7 @@ export async function rawFetch(peer: RawPeer, serverPort: number, file: string, 
   }
   const blockSize = Number(oack?.get('blksize') ?? 512);
   const window = Number(oack?.get('windowsize') ?? 1);
+  const rollover = oack?.get('rollover') === '1' ? 1 : 0;
   const parts: Buffer[] = [];
   const blocks: number[] = [];
   let expected = 1;
@@ -109,11 +112,11 @@ export async function rawFetch(peer: RawPeer, serverPort: number, file: string, 
     if (packet?.opcode === Opcode.ERROR) throw new Error(`ERROR ${packet.code} ${packet.message}`);
     if (packet?.opcode !== Opcode.DATA || got.port !== tid) continue;
     blocks.push(packet.block);
-    if (packet.block !== (expected & 0xffff)) continue;
+    if (packet.block !== wireBlock(expected, rollover)) continue;
     parts.push(Buffer.from(packet.data));
     hooks.afterData?.(expected, tid);
     const last = packet.data.length < blockSize;
-    if (last || expected % window === 0) peer.ack(tid, expected & 0xffff);
+    if (last || expected % window === 0) peer.ack(tid, wireBlock(expected, rollover));
     if (last) break;
     expected += 1;
   }
