@@ -14,7 +14,9 @@ export async function keepPolicyCurrent(ctx: DomainContext, base: DomainPolicy):
   const apply = async () => {
     ctx.policy = policyWithSettings(base, await getSettings(ctx, defaults));
   };
-  await apply();
+  // If the settings cannot be read now the configured policy stands; the
+  // failure shows on the next database call (and on /api/health).
+  await apply().catch(() => undefined);
   let reloading = Promise.resolve();
   const stop = onCommitted(ctx.db, (events) => {
     if (!events.some((e) => e.action === 'settings.changed')) return;
