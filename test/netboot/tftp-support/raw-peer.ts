@@ -27,9 +27,10 @@ export class RawPeer {
     });
   }
 
-  static async open(): Promise<RawPeer> {
+  /** Any 127.x.y.z works on Linux: other addresses make other clients for per-address limits. */
+  static async open(address = '127.0.0.1'): Promise<RawPeer> {
     const socket = dgram.createSocket('udp4');
-    socket.bind(0, '127.0.0.1');
+    socket.bind(0, address);
     await once(socket, 'listening');
     return new RawPeer(socket);
   }
@@ -91,7 +92,7 @@ export interface RawFetch {
  * and the last block), counting blocks without limit across the 16-bit wrap
  * (to 0, or to 1 when the OACK says `rollover 1`).
  */
-export async function rawFetch(peer: RawPeer, serverPort: number, file: string, options: [string, string][] = [], hooks: { afterData?: (block: number, tid: number) => void } = {}): Promise<RawFetch> {
+export async function rawFetch(peer: RawPeer, serverPort: number, file: string, options: [string, string][] = [], hooks: { afterData?: (block: number, tid: number) => void | Promise<void> } = {}): Promise<RawFetch> {
   peer.rrq(serverPort, file, options);
   let first = await peer.next();
   const tid = first.port;
@@ -114,7 +115,7 @@ export async function rawFetch(peer: RawPeer, serverPort: number, file: string, 
     blocks.push(packet.block);
     if (packet.block !== wireBlock(expected, rollover)) continue;
     parts.push(Buffer.from(packet.data));
-    hooks.afterData?.(expected, tid);
+    await hooks.afterData?.(expected, tid);
     const last = packet.data.length < blockSize;
     if (last || expected % window === 0) peer.ack(tid, wireBlock(expected, rollover));
     if (last) break;
