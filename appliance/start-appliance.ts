@@ -13,6 +13,7 @@ import type { DomainContext } from '../api/shared/domain-context.ts';
 import type { AppConfig } from './config/config-schema.ts';
 import { domainPolicyFrom } from './config/domain-policy.ts';
 import { buildApp } from './http/build-app.ts';
+import { JobRunner } from './jobs/job-runner.ts';
 import { loadOrCreateSecretKey } from './secret-key.ts';
 import { APPLIANCE_VERSION } from './version.ts';
 
@@ -44,9 +45,11 @@ export async function startAppliance(config: AppConfig, options: { clock?: Clock
     const firstAdmin = await bootstrapFirstAdmin(ctx);
     await appendAudit(db, clock, { actor: systemActor, action: 'system.started', metadata: { version: APPLIANCE_VERSION } });
     const tokenKey = loadOrCreateSecretKey(resolve(config.dataDir));
-    app = await buildApp({ ctx, config, version: APPLIANCE_VERSION, tokenKey, logger: options.logger ?? false });
+    const jobs = new JobRunner({ ctx, config });
+    app = await buildApp({ ctx, config, version: APPLIANCE_VERSION, tokenKey, logger: options.logger ?? false, jobs });
     const url = await app.listen({ host: config.http.host, port: config.http.port });
     const running = app;
+    jobs.start(running.log.child({ subsystem: 'jobs' }));
     return {
       app: running,
       db,
@@ -54,6 +57,8 @@ export async function startAppliance(config: AppConfig, options: { clock?: Clock
       url,
       close: async () => {
         await running.close();
+        // After HTTP (a manual run in a request has finished), before the database.
+        await jobs.stop();
         await db.destroy();
       },
     };

@@ -8,6 +8,7 @@ import { AttemptLimiter } from '../auth/attempt-limiter.ts';
 import type { AuthPolicy } from '../auth/auth-service.ts';
 import { keepPolicyCurrent } from '../settings/live-policy.ts';
 import { settingsDefaultsFrom } from '../settings/settings-policy.ts';
+import { unavailableJobs, type JobsControl } from '../jobs/jobs-control.ts';
 import type { DomainContext } from '../shared/domain-context.ts';
 import type { PhotoStore } from '../users/photo-store.ts';
 import { UnconfiguredPhotoStore } from '../users/unconfigured-photo-store.ts';
@@ -16,6 +17,8 @@ import { authPlugin } from './auth-plugin.ts';
 import { installProblemHandlers } from './problem.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
+import { jobRoutes } from './routes/job-routes.ts';
+import { reportRoutes } from './routes/report-routes.ts';
 import { userRoutes } from './routes/user-routes.ts';
 import { sessionRoutes } from './routes/sessions-routes.ts';
 import { operatorRoutes } from './routes/operator-routes.ts';
@@ -36,6 +39,8 @@ export interface ApiOptions {
    * never a memory store that would lose photos at the next restart.
    */
   photos?: PhotoStore;
+  /** The appliance's job scheduler; undefined: the job routes answer 503 JOBS_UNAVAILABLE. */
+  jobs?: JobsControl;
 }
 
 /**
@@ -78,6 +83,8 @@ export async function registerApi(app: FastifyInstance, opts: ApiOptions): Promi
   await app.register(userRoutes, { ctx: opts.ctx, photos: opts.photos ?? new UnconfiguredPhotoStore() });
   await app.register(operatorRoutes, { ctx: opts.ctx });
   await app.register(sessionRoutes, { ctx: opts.ctx });
+  await app.register(jobRoutes, { jobs: opts.jobs ?? unavailableJobs });
+  await app.register(reportRoutes, { ctx: opts.ctx });
   await app.register(statsRoutes, { ctx: opts.ctx });
   await app.register(settingsRoutes, { ctx: opts.ctx, defaults: settingsDefaultsFrom(configuredPolicy) });
   await app.register(stationRoutes, { ctx: opts.ctx });

@@ -8,6 +8,16 @@ import { Type, type Static } from '@sinclair/typebox';
 const int = (min: number, max: number, def: number, description: string) =>
   Type.Integer({ minimum: min, maximum: max, default: def, description });
 
+/** A scheduled job: cron expression (read in timeZone) and an on/off switch. */
+const job = (schedule: string, what: string) =>
+  Type.Object(
+    {
+      schedule: Type.String({ minLength: 9, maxLength: 100, default: schedule, description: `Cron expression of the ${what}.` }),
+      enabled: Type.Boolean({ default: true, description: `Run the ${what} on schedule.` }),
+    },
+    { additionalProperties: false, default: {} },
+  );
+
 export const ConfigSchema = Type.Object(
   {
     dataDir: Type.String({ minLength: 1, default: './data', description: 'Directory for the SQLite file, photos, leases, reports.' }),
@@ -53,6 +63,25 @@ export const ConfigSchema = Type.Object(
     retention: Type.Object(
       {
         connectionRecordsDays: int(1, 3650, 365, 'Days connection records (station, IP, start, end) are kept.'),
+        authRecordsDays: int(1, 3650, 90, 'Days ended operator logins and revoked station tokens are kept.'),
+        reportsDays: int(1, 3650, 730, 'Days daily reports are kept.'),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    archive: Type.Object(
+      {
+        afterMonths: int(1, 120, 12, 'Audit events older than this many whole months move to <dataDir>/archive.'),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    jobs: Type.Object(
+      {
+        expireCodes: job('*/5 * * * *', 'expiry of unused codes and overdue sessions'),
+        silentStations: job('* * * * *', 'sweep of silent stations'),
+        sessionsReport: job('0 6 * * *', 'sessions report of the previous day'),
+        auditReport: job('30 6 * * *', 'audit report of the previous day'),
+        purge: job('0 3 * * *', 'purge of data past retention'),
+        auditArchive: job('0 1 1 * *', 'monthly archive of old audit events'),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { defaultAuthTimes } from '../../api/auth/auth-service.ts';
 import { registerApi } from '../../api/http/api-plugin.ts';
+import type { JobsControl } from '../../api/jobs/jobs-control.ts';
 import type { DomainContext } from '../../api/shared/domain-context.ts';
 import { FsPhotoStore } from '../../api/users/fs-photo-store.ts';
 import type { PhotoStore } from '../../api/users/photo-store.ts';
@@ -19,6 +20,8 @@ export interface BuildAppOptions {
   logger?: FastifyServerOptions['logger'];
   /** ID photo storage; default: files in `<dataDir>/photos` (created at the first upload). */
   photos?: PhotoStore;
+  /** The job scheduler (appliance/jobs/job-runner.ts); startAppliance passes it, tests may. */
+  jobs?: JobsControl;
 }
 
 /** Builds the HTTP face of the appliance. Never listens: the entry point does. */
@@ -30,7 +33,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const photos = opts.photos ?? new FsPhotoStore(join(resolve(opts.config.dataDir), 'photos'));
-  await registerApi(app, { ctx: opts.ctx, version: opts.version, auth: { tokenKey: opts.tokenKey, ...defaultAuthTimes }, photos });
+  await registerApi(app, { ctx: opts.ctx, version: opts.version, auth: { tokenKey: opts.tokenKey, ...defaultAuthTimes }, photos, jobs: opts.jobs });
   await app.register(healthRoute, {
     db: opts.ctx.db,
     version: opts.version,
