@@ -36,7 +36,7 @@ describe('abandoned requests leave no descriptor behind', () => {
         if (i % 50 === 49) await new Promise((resolve) => setTimeout(resolve, 5));
       }
       await waitFor(() => fx.events.length >= requests + 1 && fx.server.activeTransfers === 0, 'every request to end');
-      await new Promise((resolve) => setTimeout(resolve, 50)); // fs.close callbacks
+      await waitFor(() => openDescriptors() <= before, 'descriptors to be closed (fs.close callbacks)', 2000).catch(() => {});
       expect(openDescriptors()).toBeLessThanOrEqual(before);
       const outcomes = new Set(fx.events.map((e) => e.outcome));
       expect(outcomes).toEqual(new Set(['complete', 'timeout', 'refused']));
@@ -57,7 +57,7 @@ describe('abandoned requests leave no descriptor behind', () => {
     await fx.close();
     expect((await peer.next()).packet).toEqual({ opcode: Opcode.ERROR, code: ErrorCode.NOT_DEFINED, message: 'Server shutting down' });
     expect(fx.events.at(-1)).toMatchObject({ outcome: 'shutdown' });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await waitFor(() => openDescriptors() < before, 'the transfer descriptors to be closed', 2000).catch(() => {});
     expect(openDescriptors()).toBeLessThan(before);
   });
 });

@@ -115,15 +115,18 @@ export class ReadTransfer {
       if (msg.length < 2 || msg.readUInt16BE(0) !== Opcode.ERROR) this.sendTo(UNKNOWN_TID, UNKNOWN_TID.length, rinfo);
       return;
     }
+    if (msg.length >= 4 && msg[0] === 0 && msg[1] === Opcode.ACK) {
+      // The hot path: one ACK per block (or window), read without building a packet object.
+      this.answered = true;
+      this.onAck(msg.readUInt16BE(2));
+      return;
+    }
     const decoded = decodePacket(msg);
     if (!decoded.ok) return; // garbage from the peer's address is ignored, not fatal
     const packet = decoded.packet;
     if (packet.opcode === Opcode.ERROR) {
       this.answered = true;
       this.end('peer-error', `${packet.code} ${packet.message}`);
-    } else if (packet.opcode === Opcode.ACK) {
-      this.answered = true;
-      this.onAck(packet.block);
     }
   }
 
