@@ -47,6 +47,8 @@ export async function startAppliance(config: AppConfig, options: { clock?: Clock
     const tokenKey = loadOrCreateSecretKey(resolve(config.dataDir));
     const jobs = new JobRunner({ ctx, config });
     app = await buildApp({ ctx, config, version: APPLIANCE_VERSION, tokenKey, logger: options.logger ?? false, jobs });
+    // Deadlines rebuilt from the database: overdue sessions end now at their deadline, the others get their timers.
+    await app.realtime.start();
     const url = await app.listen({ host: config.http.host, port: config.http.port });
     const running = app;
     jobs.start(running.log.child({ subsystem: 'jobs' }));

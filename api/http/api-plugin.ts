@@ -9,6 +9,9 @@ import type { AuthPolicy } from '../auth/auth-service.ts';
 import { keepPolicyCurrent } from '../settings/live-policy.ts';
 import { settingsDefaultsFrom } from '../settings/settings-policy.ts';
 import { unavailableJobs, type JobsControl } from '../jobs/jobs-control.ts';
+import { Realtime } from '../realtime/realtime.ts';
+import type { Timers } from '../realtime/timers.ts';
+import { realtimeRoutes, websocketSupport } from '../realtime/ws-routes.ts';
 import type { DomainContext } from '../shared/domain-context.ts';
 import type { PhotoStore } from '../users/photo-store.ts';
 import { UnconfiguredPhotoStore } from '../users/unconfigured-photo-store.ts';
@@ -26,6 +29,7 @@ import { statsRoutes } from './routes/stats-routes.ts';
 import { settingsRoutes } from './routes/settings-routes.ts';
 import { stationRoutes } from './routes/station-routes.ts';
 import { stationActionRoutes } from './routes/station-actions-routes.ts';
+import { stationCommandRoutes } from './routes/station-command-routes.ts';
 
 export interface ApiOptions {
   ctx: DomainContext;
@@ -41,6 +45,8 @@ export interface ApiOptions {
   photos?: PhotoStore;
   /** The appliance's job scheduler; undefined: the job routes answer 503 JOBS_UNAVAILABLE. */
   jobs?: JobsControl;
+  /** Realtime settings: timers (tests pass FakeTimers; default real ones on ctx.clock) and warning seconds (default 300, 120, 60, 30, 10). */
+  realtime?: { timers?: Timers; warningSeconds?: readonly number[] };
 }
 
 /**
@@ -75,6 +81,10 @@ export async function registerApi(app: FastifyInstance, opts: ApiOptions): Promi
   app.addHook('onClose', async () => stopPolicy());
 
   const authCtx = { db: opts.ctx.db, clock: opts.ctx.clock, auth: opts.auth };
+  // Before the auth plugin: WebSocket clients may carry their credential in a subprotocol.
+  const realtime = new Realtime({ ctx: opts.ctx, auth: authCtx, ...opts.realtime, log: app.log.child({ subsystem: 'realtime' }) });
+  app.decorate('realtime', realtime);
+  await app.register(websocketSupport, { realtime });
   await app.register(authPlugin, { ctx: authCtx });
 
   const loginLimiter = new AttemptLimiter(opts.ctx.clock, { maxFailures: 5, windowMs: 60_000, baseLockoutMs: 30_000, maxLockoutMs: 15 * 60_000 });
@@ -82,11 +92,13 @@ export async function registerApi(app: FastifyInstance, opts: ApiOptions): Promi
   await app.register(auditRoutes, { ctx: opts.ctx });
   await app.register(userRoutes, { ctx: opts.ctx, photos: opts.photos ?? new UnconfiguredPhotoStore() });
   await app.register(operatorRoutes, { ctx: opts.ctx });
-  await app.register(sessionRoutes, { ctx: opts.ctx });
+  await app.register(sessionRoutes, { ctx: opts.ctx, codeLimiter: realtime.codeLimiter });
   await app.register(jobRoutes, { jobs: opts.jobs ?? unavailableJobs });
   await app.register(reportRoutes, { ctx: opts.ctx });
   await app.register(statsRoutes, { ctx: opts.ctx });
   await app.register(settingsRoutes, { ctx: opts.ctx, defaults: settingsDefaultsFrom(configuredPolicy) });
   await app.register(stationRoutes, { ctx: opts.ctx });
   await app.register(stationActionRoutes, { ctx: opts.ctx });
+  await app.register(stationCommandRoutes, { ctx: opts.ctx, sender: realtime.stations });
+  await app.register(realtimeRoutes, { realtime });
 }

@@ -85,6 +85,16 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    realtime: Type.Object(
+      {
+        warningSeconds: Type.String({
+          pattern: '^\\s*([1-9]\\d*\\s*(,\\s*[1-9]\\d*\\s*)*)?$',
+          default: '300,120,60,30,10',
+          description: "Seconds before a session's deadline at which the station warns the visitor, comma separated (empty: none).",
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     netboot: Type.Object(
       {
         enabled: Type.Boolean({ default: false, description: 'Serve DHCP/TFTP/HTTP boot to stations (off until configured).' }),

@@ -4,6 +4,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { defaultAuthTimes } from '../../api/auth/auth-service.ts';
 import { registerApi } from '../../api/http/api-plugin.ts';
 import type { JobsControl } from '../../api/jobs/jobs-control.ts';
+import { parseWarningList } from '../../api/realtime/deadline-plan.ts';
+import type { Timers } from '../../api/realtime/timers.ts';
 import type { DomainContext } from '../../api/shared/domain-context.ts';
 import { FsPhotoStore } from '../../api/users/fs-photo-store.ts';
 import type { PhotoStore } from '../../api/users/photo-store.ts';
@@ -22,6 +24,8 @@ export interface BuildAppOptions {
   photos?: PhotoStore;
   /** The job scheduler (appliance/jobs/job-runner.ts); startAppliance passes it, tests may. */
   jobs?: JobsControl;
+  /** Timers of the realtime layer (deadlines, warnings, silence); default real ones on ctx.clock, tests pass FakeTimers. */
+  timers?: Timers;
 }
 
 /** Builds the HTTP face of the appliance. Never listens: the entry point does. */
@@ -33,7 +37,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const photos = opts.photos ?? new FsPhotoStore(join(resolve(opts.config.dataDir), 'photos'));
-  await registerApi(app, { ctx: opts.ctx, version: opts.version, auth: { tokenKey: opts.tokenKey, ...defaultAuthTimes }, photos, jobs: opts.jobs });
+  const realtime = { warningSeconds: parseWarningList(opts.config.realtime.warningSeconds), ...(opts.timers ? { timers: opts.timers } : {}) };
+  await registerApi(app, { ctx: opts.ctx, version: opts.version, auth: { tokenKey: opts.tokenKey, ...defaultAuthTimes }, photos, jobs: opts.jobs, realtime });
   await app.register(healthRoute, {
     db: opts.ctx.db,
     version: opts.version,
