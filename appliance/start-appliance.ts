@@ -14,6 +14,7 @@ import type { AppConfig } from './config/config-schema.ts';
 import { domainPolicyFrom } from './config/domain-policy.ts';
 import { buildApp } from './http/build-app.ts';
 import { JobRunner } from './jobs/job-runner.ts';
+import { startConfiguredNetboot } from './netboot/netboot-service.ts';
 import { loadOrCreateSecretKey } from './secret-key.ts';
 import { APPLIANCE_VERSION } from './version.ts';
 
@@ -51,6 +52,8 @@ export async function startAppliance(config: AppConfig, options: { clock?: Clock
     await app.realtime.start();
     const url = await app.listen({ host: config.http.host, port: config.http.port });
     const running = app;
+    // After listen: the boot URL handed to iPXE names the port actually bound.
+    const netboot = await startConfiguredNetboot(config, ctx, running);
     jobs.start(running.log.child({ subsystem: 'jobs' }));
     return {
       app: running,
@@ -58,6 +61,7 @@ export async function startAppliance(config: AppConfig, options: { clock?: Clock
       firstAdmin,
       url,
       close: async () => {
+        await netboot?.close();
         await running.close();
         // After HTTP (a manual run in a request has finished), before the database.
         await jobs.stop();

@@ -98,6 +98,40 @@ export const ConfigSchema = Type.Object(
     netboot: Type.Object(
       {
         enabled: Type.Boolean({ default: false, description: 'Serve DHCP/TFTP/HTTP boot to stations (off until configured).' }),
+        interface: Type.String({ default: '', description: 'Station LAN interface (or bridge) netboot serves; required when netboot is on.' }),
+        serverAddress: Type.String({ default: '', description: "The box's IPv4 address on the station LAN (empty: the interface's first address)." }),
+        httpBaseUrl: Type.String({ default: '', description: 'URL stations reach the box at, e.g. http://10.0.0.1:8080 (empty: http://<serverAddress>:<http.port>).' }),
+        biosBootFile: Type.String({ minLength: 1, default: 'undionly.kpxe', description: 'iPXE binary sent over TFTP to BIOS PXE firmware.' }),
+        uefiBootFile: Type.String({ minLength: 1, default: 'snponly.efi', description: 'iPXE binary sent over TFTP to x86-64 UEFI firmware (snponly.efi or ipxe.efi).' }),
+        bootFileByMac: Type.String({ default: '', description: 'Quirk: boot file per MAC for firmware PXE, "mac=file" comma separated (iPXE still gets the HTTP URL).' }),
+        dhcp: Type.Object(
+          {
+            mode: Type.Union([Type.Literal('off'), Type.Literal('proxy'), Type.Literal('full')], {
+              default: 'proxy',
+              description: 'off: no DHCP; proxy: boot answers beside the LAN router; full: the box hands out addresses too.',
+            }),
+            interfaceGuard: Type.Union([Type.Literal('nftables'), Type.Literal('none')], {
+              default: 'nftables',
+              description: 'nftables: drop DHCP/PXE datagrams from other interfaces; none: only for a box with one interface.',
+            }),
+            rangeStart: Type.String({ default: '', description: 'Full mode: first address of the pool (in the interface subnet).' }),
+            rangeEnd: Type.String({ default: '', description: 'Full mode: last address of the pool.' }),
+            routers: Type.String({ default: '', description: 'Full mode: option 3, comma separated (empty: the box).' }),
+            dnsServers: Type.String({ default: '', description: 'Full mode: option 6, comma separated (empty: the box).' }),
+            leaseSeconds: int(60, 7 * 24 * 3600, 3600, 'Full mode: lease time.'),
+            probeTimeoutMs: int(0, 60_000, 5000, 'Full mode: how long to listen for another DHCP server before starting.'),
+            replyDelayMs: int(0, 10_000, 0, 'Quirk: wait this long before every DHCP reply.'),
+            replyDelayByMac: Type.String({ default: '', description: 'Quirk: reply delay per MAC, "mac=ms" comma separated.' }),
+          },
+          { additionalProperties: false, default: {} },
+        ),
+        tftp: Type.Object(
+          {
+            root: Type.String({ minLength: 1, default: '/usr/lib/ipxe', description: "Directory served over TFTP (Debian's ipxe package)." }),
+            maxBlockSize: int(512, 65464, 1468, 'Quirk: largest TFTP block size offered (RFC 2348).'),
+          },
+          { additionalProperties: false, default: {} },
+        ),
       },
       { additionalProperties: false, default: {} },
     ),
