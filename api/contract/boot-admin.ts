@@ -1,4 +1,5 @@
 import type { Actor } from '../audit/audit-actions.ts';
+import { DomainError } from '../shared/errors.ts';
 import type { Page, PageRequest } from '../shared/pagination.ts';
 
 /**
@@ -174,3 +175,13 @@ export interface BootAdmin {
   verifyImage(name: string, version: string): Promise<ImageCheckView>;
   deleteImage(actor: Actor, name: string, version: string): Promise<void>;
 }
+
+/** Stands in when the appliance did not hand a boot administration in: every call answers 503 BOOT_UNAVAILABLE. */
+export const unavailableBootAdmin: BootAdmin = new Proxy({} as BootAdmin, {
+  get: () => async () => {
+    throw new DomainError('BOOT_UNAVAILABLE', 'unavailable', {
+      fr: "L'administration du démarrage réseau n'est pas disponible sur ce serveur.",
+      en: 'Network boot administration is not available on this server.',
+    });
+  },
+});

@@ -6,12 +6,13 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { AttemptLimiter } from '../auth/attempt-limiter.ts';
 import type { AuthPolicy } from '../auth/auth-service.ts';
-import { keepPolicyCurrent } from '../settings/live-policy.ts';
-import { settingsDefaultsFrom } from '../settings/settings-policy.ts';
+import { type BootAdmin, unavailableBootAdmin } from '../contract/boot-admin.ts';
 import { unavailableJobs, type JobsControl } from '../jobs/jobs-control.ts';
 import { Realtime } from '../realtime/realtime.ts';
 import type { Timers } from '../realtime/timers.ts';
 import { realtimeRoutes, websocketSupport } from '../realtime/ws-routes.ts';
+import { keepPolicyCurrent } from '../settings/live-policy.ts';
+import { settingsDefaultsFrom } from '../settings/settings-policy.ts';
 import type { DomainContext } from '../shared/domain-context.ts';
 import type { PhotoStore } from '../users/photo-store.ts';
 import { UnconfiguredPhotoStore } from '../users/unconfigured-photo-store.ts';
@@ -20,6 +21,10 @@ import { authPlugin } from './auth-plugin.ts';
 import { installProblemHandlers } from './problem.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
+import { bootProfileCatalogueRoutes } from './routes/boot-profile-catalogue-routes.ts';
+import { bootProfileGroupRoutes } from './routes/boot-profile-group-routes.ts';
+import { bootProfileRoutes } from './routes/boot-profile-routes.ts';
+import { enrollRoutes } from './routes/enroll-routes.ts';
 import { jobRoutes } from './routes/job-routes.ts';
 import { reportRoutes } from './routes/report-routes.ts';
 import { userRoutes } from './routes/user-routes.ts';
@@ -43,6 +48,8 @@ export interface ApiOptions {
    * never a memory store that would lose photos at the next restart.
    */
   photos?: PhotoStore;
+  /** Boot profiles and image catalogue (provisioning/boot, handed in by the appliance); undefined: those routes answer 503 BOOT_UNAVAILABLE. */
+  boot?: BootAdmin;
   /** The appliance's job scheduler; undefined: the job routes answer 503 JOBS_UNAVAILABLE. */
   jobs?: JobsControl;
   /** Realtime settings: timers (tests pass FakeTimers; default real ones on ctx.clock) and warning seconds (default 300, 120, 60, 30, 10). */
@@ -99,6 +106,10 @@ export async function registerApi(app: FastifyInstance, opts: ApiOptions): Promi
   await app.register(settingsRoutes, { ctx: opts.ctx, defaults: settingsDefaultsFrom(configuredPolicy) });
   await app.register(stationRoutes, { ctx: opts.ctx });
   await app.register(stationActionRoutes, { ctx: opts.ctx });
+  await app.register(enrollRoutes, { ctx: opts.ctx });
+  await app.register(bootProfileRoutes, { boot: opts.boot ?? unavailableBootAdmin });
+  await app.register(bootProfileGroupRoutes, { boot: opts.boot ?? unavailableBootAdmin });
+  await app.register(bootProfileCatalogueRoutes, { boot: opts.boot ?? unavailableBootAdmin });
   await app.register(stationCommandRoutes, { ctx: opts.ctx, sender: realtime.stations });
   await app.register(realtimeRoutes, { realtime });
 }

@@ -104,6 +104,13 @@ export const ConfigSchema = Type.Object(
         biosBootFile: Type.String({ minLength: 1, default: 'undionly.kpxe', description: 'iPXE binary sent over TFTP to BIOS PXE firmware.' }),
         uefiBootFile: Type.String({ minLength: 1, default: 'snponly.efi', description: 'iPXE binary sent over TFTP to x86-64 UEFI firmware (snponly.efi or ipxe.efi).' }),
         bootFileByMac: Type.String({ default: '', description: 'Quirk: boot file per MAC for firmware PXE, "mac=file" comma separated (iPXE still gets the HTTP URL).' }),
+        imagesDir: Type.String({ minLength: 1, default: 'images', description: 'Image catalogue (<name>/<version>/…), relative to dataDir unless absolute.' }),
+        enrollNonceTtlSeconds: int(60, 24 * 3600, 900, 'Lifetime of the one-time enrollment nonce put on a booting station\'s kernel command line.'),
+        bootRetries: int(1, 20, 3, 'Attempts at loading kernel and initrd before the boot script shows its failure message.'),
+        bootRetryDelaySeconds: int(1, 300, 5, 'Pause between those attempts.'),
+        waitRetrySeconds: int(5, 3600, 30, 'How often a waiting station (pending approval, no profile, image missing) asks again.'),
+        scriptRequestsPerMinute: int(1, 6000, 30, 'Boot script requests accepted per source address and minute (the endpoint is public).'),
+        newStationsPerHour: int(1, 100_000, 200, 'Unknown MACs registered as stations per hour at most; more wait and retry.'),
         dhcp: Type.Object(
           {
             mode: Type.Union([Type.Literal('off'), Type.Literal('proxy'), Type.Literal('full')], {

@@ -10,6 +10,8 @@ import type { DomainContext } from '../../api/shared/domain-context.ts';
 import { FsPhotoStore } from '../../api/users/fs-photo-store.ts';
 import type { PhotoStore } from '../../api/users/photo-store.ts';
 import type { AppConfig } from '../config/config-schema.ts';
+import { createBootServices } from '../netboot/http-boot/boot-services.ts';
+import { httpBootRoutes } from '../netboot/http-boot/http-boot-routes.ts';
 import { healthRoute } from './health-route.ts';
 
 export interface BuildAppOptions {
@@ -37,13 +39,16 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const photos = opts.photos ?? new FsPhotoStore(join(resolve(opts.config.dataDir), 'photos'));
+  const boot = createBootServices(opts.ctx, opts.config);
   const realtime = { warningSeconds: parseWarningList(opts.config.realtime.warningSeconds), ...(opts.timers ? { timers: opts.timers } : {}) };
-  await registerApi(app, { ctx: opts.ctx, version: opts.version, auth: { tokenKey: opts.tokenKey, ...defaultAuthTimes }, photos, jobs: opts.jobs, realtime });
+  await registerApi(app, { ctx: opts.ctx, version: opts.version, auth: { tokenKey: opts.tokenKey, ...defaultAuthTimes }, photos, jobs: opts.jobs, realtime, boot: boot.admin });
   await app.register(healthRoute, {
     db: opts.ctx.db,
     version: opts.version,
     now: () => opts.ctx.clock.now(),
     netbootEnabled: opts.config.netboot.enabled,
   });
+  // HTTP boot (iPXE scripts, image files) is public by necessity: served only when netboot is on.
+  if (opts.config.netboot.enabled) await app.register(httpBootRoutes, boot.httpBoot);
   return app;
 }

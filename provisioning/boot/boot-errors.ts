@@ -55,6 +55,16 @@ export const bootErrors = {
       fields: [{ field: 'kernelArgs', fr: reason.fr, en: reason.en }],
       details: { value: value.length > 80 ? `${value.slice(0, 77)}...` : value },
     }),
+  imageChanged: (name: string, version: string, file: string) =>
+    new DomainError(
+      'BOOT_IMAGE_CHANGED',
+      'unavailable',
+      {
+        fr: `Le fichier ${file} de ${name} ${version} ne correspond plus à son manifeste ; vérifiez l'image ou restaurez-la.`,
+        en: `File ${file} of ${name} ${version} no longer matches its manifest; verify or restore the image.`,
+      },
+      { details: { name, version, file } },
+    ),
   catalogueUnavailable: (cause: unknown) =>
     new DomainError(
       'BOOT_CATALOGUE_UNAVAILABLE',
