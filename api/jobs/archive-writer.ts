@@ -13,23 +13,26 @@ import type { ArchivePlan } from './archive-plan.ts';
 
 const PAGE = 2000;
 
-/** Events of [fromId, toId] in id order, read in keyset pages so memory stays flat. */
-export async function* eventsInRange(db: Db, fromId: number, toId: number): AsyncGenerator<AuditEventRow> {
+/** Events of [fromId, toId] in id order, one keyset page at a time so memory stays flat. */
+export async function* pagesInRange(db: Db, fromId: number, toId: number): AsyncGenerator<AuditEventRow[]> {
   let after = fromId - 1;
   for (;;) {
     const rows = await reading(() => db.selectFrom('audit_events').selectAll().where('id', '>', after).where('id', '<=', toId).orderBy('id').limit(PAGE).execute());
-    yield* rows;
+    if (rows.length > 0) yield rows;
     if (rows.length < PAGE) return;
     after = Number(rows[rows.length - 1]!.id);
   }
 }
 
+/** The lines of one page, as one string: one stream chunk per page, not per event. */
+const pageText = (rows: AuditEventRow[]): string => rows.map(eventLine).join('');
+
 async function contentDigest(db: Db, plan: ArchivePlan): Promise<string> {
   const hash = createHash('sha256');
   let count = 0;
-  for await (const row of eventsInRange(db, plan.fromId, plan.toId)) {
-    hash.update(eventLine(row));
-    count += 1;
+  for await (const rows of pagesInRange(db, plan.fromId, plan.toId)) {
+    hash.update(pageText(rows));
+    count += rows.length;
   }
   // The range cannot shrink (events are append-only) but say so if it ever did.
   if (count !== plan.count) throw new Error(`audit archive: expected ${plan.count} events in ${plan.fromId}-${plan.toId}, read ${count}`);
@@ -74,7 +77,7 @@ export async function writeArchiveFile(db: Db, plan: ArchivePlan, dir: string, f
   const tmp = join(dir, `.${fileName}.${randomBytes(6).toString('hex')}.tmp`);
   async function* lines(): AsyncGenerator<string> {
     yield `${JSON.stringify(header)}\n`;
-    for await (const row of eventsInRange(db, plan.fromId, plan.toId)) yield eventLine(row);
+    for await (const rows of pagesInRange(db, plan.fromId, plan.toId)) yield pageText(rows);
   }
   try {
     await pipeline(Readable.from(lines()), createGzip(), createWriteStream(tmp, { mode: 0o640 }));
