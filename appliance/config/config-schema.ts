@@ -12,7 +12,7 @@ const int = (min: number, max: number, def: number, description: string) =>
 const job = (schedule: string, what: string) =>
   Type.Object(
     {
-      schedule: Type.String({ minLength: 9, maxLength: 100, default: schedule, description: `Cron expression of the ${what}.` }),
+      schedule: Type.String({ minLength: 6, maxLength: 100, default: schedule, description: `Cron expression of the ${what}.` }),
       enabled: Type.Boolean({ default: true, description: `Run the ${what} on schedule.` }),
     },
     { additionalProperties: false, default: {} },

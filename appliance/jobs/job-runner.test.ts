@@ -133,4 +133,12 @@ describe('job runner (croner)', () => {
     );
     expect(() => new JobRunner({ ctx, config: config({ jobs: { auditReport: { schedule: '61 6 * * *' } } }) })).toThrow(/jobs\.auditReport\.schedule/);
   });
+
+  it('accepts cron nicknames and six-field expressions', async () => {
+    runner = new JobRunner({ ctx, config: config({ jobs: { purge: { schedule: '@daily' }, silentStations: { schedule: '*/20 * * * * *' } } }) });
+    runner.start();
+    const next = Object.fromEntries((await runner.statuses()).map((s) => [s.name, s.nextRunAt]));
+    expect(next.purge).toBe(reunion('2026-03-03T00:00'));
+    expect(next.silentStations).toBe(reunion('2026-03-02T05:58') + 20_000);
+  });
 });
