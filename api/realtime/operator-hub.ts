@@ -63,8 +63,8 @@ export class OperatorHub implements FeedConsumer, StationHubObserver {
     return this.links.size > 0;
   }
 
-  wantsStations(): boolean {
-    return this.links.size > 0;
+  wantsStations(): 'all' | false {
+    return this.links.size > 0 ? 'all' : false;
   }
 
   deliver(batch: FeedBatch): void {

@@ -24,8 +24,12 @@ export interface FeedBatch {
 export interface FeedConsumer {
   /** Whether it wants batches now (a running scheduler, open connections). */
   active(): boolean;
-  /** Whether it needs station views (they cost a read or two per station). */
-  wantsStations?(): boolean;
+  /**
+   * Which station views it needs (each costs two reads): 'targets' for the
+   * stations events are about, 'all' also for the stations whose sessions
+   * changed (their occupancy and time left moved with them).
+   */
+  wantsStations?(): 'targets' | 'all' | false;
   /** Synchronous: send, arm, disarm. Its failure is logged and never reaches another consumer. */
   deliver(batch: FeedBatch): void;
   /** A batch could not be read: rebuild from the database. */
@@ -114,22 +118,23 @@ export class RealtimeFeed {
     const { db, policy } = this.ctx;
     const now = this.ctx.clock.now();
     const sessions = new Map<number, Session | null>();
-    const stationIds = new Set<number>();
+    const targeted = new Set<number>();
+    const running = new Set<number>();
     for (const e of events) {
       if (e.target_id === null) continue;
-      if (e.target_type === 'station') stationIds.add(e.target_id);
+      if (e.target_type === 'station') targeted.add(e.target_id);
       if (e.target_type === 'session' && !sessions.has(e.target_id)) {
         const row = (await reading(() => findSessionById(db, e.target_id!))) ?? null;
         sessions.set(e.target_id, row);
-        if (row?.station_id != null) stationIds.add(row.station_id);
+        if (row?.station_id != null) running.add(row.station_id);
       }
     }
+    const wants = this.consumers.filter((c) => c.active()).map((c) => c.wantsStations?.() ?? false);
+    const stationIds = wants.includes('all') ? new Set([...targeted, ...running]) : wants.includes('targets') ? targeted : new Set<number>();
     const stations = new Map<number, StationView | null>();
-    if (this.consumers.some((c) => c.active() && c.wantsStations?.())) {
-      for (const id of stationIds) {
-        const row = await reading(() => findStation(db, id));
-        stations.set(id, row === undefined ? null : toStationView(row, now, policy, await reading(() => liveSessionFor(db, id, now))));
-      }
+    for (const id of stationIds) {
+      const row = await reading(() => findStation(db, id));
+      stations.set(id, row === undefined ? null : toStationView(row, now, policy, await reading(() => liveSessionFor(db, id, now))));
     }
     return { seq, events, sessions, stations, now };
   }

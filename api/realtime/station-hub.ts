@@ -114,8 +114,8 @@ export class StationHub implements FeedConsumer {
     return this.links.size > 0;
   }
 
-  wantsStations(): boolean {
-    return this.links.size > 0;
+  wantsStations(): 'targets' | false {
+    return this.links.size > 0 ? 'targets' : false;
   }
 
   deliver(batch: FeedBatch): void {
