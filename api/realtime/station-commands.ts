@@ -65,7 +65,7 @@ export function normaliseMessageText(input: unknown): string {
 }
 
 /** An operator's text shown on the station; audited with its length only (it may name the visitor). */
-export function sendStationMessage(ctx: DomainContext, sender: CommandSender, actor: Actor, stationId: number, text: unknown): Promise<CommandReceipt> {
+export async function sendStationMessage(ctx: DomainContext, sender: CommandSender, actor: Actor, stationId: number, text: unknown): Promise<CommandReceipt> {
   const clean = normaliseMessageText(text);
   return issueCommand(ctx, sender, actor, stationId, 'message', { length: clean.length }, (commandId, serverTime) => ({ v: 1, type: 'message', commandId, text: clean, serverTime }));
 }
