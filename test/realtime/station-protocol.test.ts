@@ -53,6 +53,14 @@ describe('station channel: what a station sends', () => {
     expect(row).toMatchObject({ agent_version: 'epnbox-agent/0.3.1', ip: '10.9.0.7', last_heartbeat_at: h.clock.now() });
   });
 
+  it('tells the station when an operator changes its state', async () => {
+    const { client, id } = await connected();
+    expect((await h.post(`/api/stations/${id}/mark-maintenance`, h.marie, { reason: 'écran cassé' })).statusCode).toBe(200);
+    expect(await client.next('station_state')).toMatchObject({ state: 'maintenance', stateReason: 'écran cassé' });
+    expect((await h.post(`/api/stations/${id}/mark-available`, h.marie, {})).statusCode).toBe(200);
+    expect(await client.next('station_state')).toMatchObject({ state: 'available', stateReason: null });
+  });
+
   it('lets a second connection of the same station replace the first', async () => {
     const { client, token, id } = await connected();
     const second = await h.connectStation(token);
