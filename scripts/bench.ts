@@ -1,6 +1,7 @@
 // npm run bench -- <suite>: benchmarks for docs/performance.md (never run by npm test).
 const suites: Record<string, string> = {
   api: './bench/api-bench.ts',
+  netboot: './bench/netboot-bench.ts',
   realtime: './bench/realtime-bench.ts',
 };
 
