@@ -92,6 +92,45 @@ function parseEvent(line: string): EventLine | null {
 
 const fail = (problem: ArchiveProblem, line: number | null, detail: string): ArchiveCheck => ({ ok: false, problem, line, detail });
 
+/** The chain walked so far: what the next event must carry. */
+class ChainWalk {
+  readonly digest = createHash('sha256');
+  count = 0;
+  prev: string;
+  lastId: number;
+
+  constructor(readonly header: ArchiveHeader) {
+    this.prev = header.firstPrevHash;
+    this.lastId = header.fromId - 1;
+  }
+
+  /** Takes one event line; returns the problem with it, or null. */
+  take(line: string, lineNo: number): ArchiveCheck | null {
+    const h = this.header;
+    const event = parseEvent(line);
+    if (event === null) return fail('malformed_line', lineNo, 'not an audit event');
+    if (event.id <= this.lastId || event.id > h.toId || (this.count === 0 && event.id !== h.fromId)) {
+      return fail('id_out_of_order', lineNo, `event ${event.id} out of order or outside ${h.fromId}-${h.toId}`);
+    }
+    if (event.prev_hash !== this.prev) return fail('prev_hash_mismatch', lineNo, `event ${event.id} does not link to the one before`);
+    if (hashEvent(event) !== event.hash) return fail('hash_mismatch', lineNo, `event ${event.id} does not match its hash`);
+    this.digest.update(`${line}\n`);
+    this.prev = event.hash;
+    this.lastId = event.id;
+    this.count += 1;
+    return null;
+  }
+
+  /** After the last line: the file holds what its header announces. */
+  end(): ArchiveCheck | null {
+    const h = this.header;
+    if (this.count !== h.count || this.lastId !== h.toId) return fail('count_mismatch', null, `header says ${h.count} events up to ${h.toId}, file has ${this.count} up to ${this.lastId}`);
+    if (this.prev !== h.lastHash) return fail('last_hash_mismatch', null, "the last event is not the header's lastHash");
+    if (this.digest.digest('hex') !== h.contentSha256) return fail('content_sha256_mismatch', null, 'the content digest differs from the header');
+    return null;
+  }
+}
+
 /**
  * Reads an archive file back and checks it on its own, without the database:
  * header, every event's hash and link, the ids in order inside the header's
@@ -100,40 +139,23 @@ const fail = (problem: ArchiveProblem, line: number | null, detail: string): Arc
  */
 export async function checkArchiveFile(path: string): Promise<ArchiveCheck> {
   const source = new GzipLines(path);
-  const digest = createHash('sha256');
-  let header: ArchiveHeader | null = null;
+  let walk: ChainWalk | null = null;
   let lineNo = 0;
-  let count = 0;
-  let prev = '';
-  let lastId = 0;
   try {
     for await (const line of source.lines()) {
       lineNo += 1;
-      if (lineNo === 1) {
-        header = parseHeader(line);
+      if (walk === null) {
+        const header = parseHeader(line);
         if (header === null) return fail('bad_header', 1, 'not an epnbox audit archive header');
-        prev = header.firstPrevHash;
-        lastId = header.fromId - 1;
+        walk = new ChainWalk(header);
         continue;
       }
-      const event = parseEvent(line);
-      if (event === null) return fail('malformed_line', lineNo, 'not an audit event');
-      if (event.id <= lastId || event.id > header!.toId || (count === 0 && event.id !== header!.fromId)) {
-        return fail('id_out_of_order', lineNo, `event ${event.id} out of order or outside ${header!.fromId}-${header!.toId}`);
-      }
-      if (event.prev_hash !== prev) return fail('prev_hash_mismatch', lineNo, `event ${event.id} does not link to the one before`);
-      if (hashEvent(event) !== event.hash) return fail('hash_mismatch', lineNo, `event ${event.id} does not match its hash`);
-      digest.update(`${line}\n`);
-      prev = event.hash;
-      lastId = event.id;
-      count += 1;
+      const problem = walk.take(line, lineNo);
+      if (problem !== null) return problem;
     }
   } catch (error) {
     return fail('unreadable', null, (error as Error).message);
   }
-  if (header === null) return fail('bad_header', 1, 'empty file');
-  if (count !== header.count || lastId !== header.toId) return fail('count_mismatch', null, `header says ${header.count} events up to ${header.toId}, file has ${count} up to ${lastId}`);
-  if (prev !== header.lastHash) return fail('last_hash_mismatch', null, 'the last event is not the header\'s lastHash');
-  if (digest.digest('hex') !== header.contentSha256) return fail('content_sha256_mismatch', null, 'the content digest differs from the header');
-  return { ok: true, header, fileSha256: source.fileSha256(), bytes: source.bytes };
+  if (walk === null) return fail('bad_header', 1, 'empty file');
+  return walk.end() ?? { ok: true, header: walk.header, fileSha256: source.fileSha256(), bytes: source.bytes };
 }

@@ -107,6 +107,13 @@ describe('audit archive job', () => {
     rewrite(original.replace('"count":100', '"count":99'));
     expect(await checkArchiveFile(path)).toMatchObject({ ok: false, problem: 'count_mismatch' });
 
+    rewrite(original.replace(/"contentSha256":"[0-9a-f]{64}"/, `"contentSha256":"${'a'.repeat(64)}"`));
+    expect(await checkArchiveFile(path)).toMatchObject({ ok: false, problem: 'content_sha256_mismatch' });
+
+    rewrite(`{"format":"something-else"}\n${lines.slice(1).join('\n')}`);
+    expect(await checkArchiveFile(path)).toMatchObject({ ok: false, problem: 'bad_header', line: 1 });
+
+    rewrite(original);
     writeFileSync(path, readFileSync(path).subarray(0, 200));
     expect(await checkArchiveFile(path)).toMatchObject({ ok: false, problem: 'unreadable' });
 

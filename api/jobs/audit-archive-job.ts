@@ -1,12 +1,14 @@
 import { rm } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { chainAnchor } from '../audit/audit-chain-anchor.ts';
+import type { Actor } from '../audit/audit-actions.ts';
 import { appendAudit } from '../audit/audit-writer.ts';
 import type { Db } from '../db/schema.ts';
 import { inTransaction, reading } from '../db/transaction.ts';
+import type { DomainContext } from '../shared/domain-context.ts';
 import { DomainError } from '../shared/errors.ts';
 import { localDate } from '../shared/zoned-time.ts';
-import { checkArchiveFile } from './archive-check.ts';
+import { checkArchiveFile, type ArchiveCheck } from './archive-check.ts';
 import { archiveFileName } from './archive-format.ts';
 import { archiveCutoff, planArchive, type ArchivePlan } from './archive-plan.ts';
 import { writeArchiveFile } from './archive-writer.ts';
@@ -34,7 +36,9 @@ async function nextPrevHash(db: Db, toId: number): Promise<string | undefined> {
 }
 
 /** The written file must prove the plan's chain, and the events left in the table must link to its end. */
-async function verifyWritten(db: Db, plan: ArchivePlan, path: string) {
+type ArchiveCheckOk = Extract<ArchiveCheck, { ok: true }> & { fileName: string };
+
+async function verifyWritten(db: Db, plan: ArchivePlan, path: string): Promise<ArchiveCheckOk> {
   const check = await checkArchiveFile(path);
   if (!check.ok) throw archiveRefused(`le fichier relu ne se vérifie pas (${check.problem}).`, `the file read back does not verify (${check.problem}).`, { ...check });
   const h = check.header;
@@ -44,7 +48,41 @@ async function verifyWritten(db: Db, plan: ArchivePlan, path: string) {
   if ((await nextPrevHash(db, plan.toId)) !== h.lastHash) {
     throw archiveRefused('le premier événement restant ne suit pas l’archive.', 'the first remaining event does not link to the archive.', { toId: plan.toId });
   }
-  return check;
+  return { ...check, fileName: basename(path) };
+}
+
+/**
+ * One transaction: the audit_archives row (the database checks it against the
+ * chain and only then lets the rows go), the delete, and the audit.archived event.
+ */
+async function commitArchive(ctx: DomainContext, actor: Actor, plan: ArchivePlan, check: ArchiveCheckOk, now: number): Promise<void> {
+  await inTransaction(ctx.db, async (trx) => {
+    await trx
+      .insertInto('audit_archives')
+      .values({
+        from_id: plan.fromId,
+        to_id: plan.toId,
+        event_count: plan.count,
+        first_prev_hash: plan.firstPrevHash,
+        last_hash: plan.lastHash,
+        from_occurred_at: plan.fromOccurredAt,
+        to_occurred_at: plan.toOccurredAt,
+        file_name: check.fileName,
+        content_sha256: check.header.contentSha256,
+        file_sha256: check.fileSha256,
+        file_bytes: check.bytes,
+        created_at: now,
+        verified_at: ctx.clock.now(),
+      })
+      .execute();
+    await trx.deleteFrom('audit_events').where('id', '>=', plan.fromId).where('id', '<=', plan.toId).execute();
+    await appendAudit(trx, ctx.clock, {
+      actor,
+      action: 'audit.archived',
+      target: { type: 'audit', id: null },
+      metadata: { fromId: plan.fromId, toId: plan.toId, count: plan.count, file: check.fileName, fileSha256: check.fileSha256, bytes: check.bytes, cutoff: new Date(plan.cutoff).toISOString() },
+    });
+  });
 }
 
 /**
@@ -69,34 +107,8 @@ export async function auditArchiveJob({ ctx, now, actor, archive }: Pick<JobDeps
   const { path } = await writeArchiveFile(ctx.db, plan, archive.dir, name, now);
   try {
     const check = await verifyWritten(ctx.db, plan, path);
-    await inTransaction(ctx.db, async (trx) => {
-      await trx
-        .insertInto('audit_archives')
-        .values({
-          from_id: plan.fromId,
-          to_id: plan.toId,
-          event_count: plan.count,
-          first_prev_hash: plan.firstPrevHash,
-          last_hash: plan.lastHash,
-          from_occurred_at: plan.fromOccurredAt,
-          to_occurred_at: plan.toOccurredAt,
-          file_name: basename(path),
-          content_sha256: check.header.contentSha256,
-          file_sha256: check.fileSha256,
-          file_bytes: check.bytes,
-          created_at: now,
-          verified_at: ctx.clock.now(),
-        })
-        .execute();
-      await trx.deleteFrom('audit_events').where('id', '>=', plan.fromId).where('id', '<=', plan.toId).execute();
-      await appendAudit(trx, ctx.clock, {
-        actor,
-        action: 'audit.archived',
-        target: { type: 'audit', id: null },
-        metadata: { fromId: plan.fromId, toId: plan.toId, count: plan.count, file: basename(path), fileSha256: check.fileSha256, bytes: check.bytes, cutoff },
-      });
-    });
-    return { archived: plan.count, cutoff, fromId: plan.fromId, toId: plan.toId, file: basename(path), bytes: check.bytes, fileSha256: check.fileSha256 };
+    await commitArchive(ctx, actor, plan, check, now);
+    return { archived: plan.count, cutoff, fromId: plan.fromId, toId: plan.toId, file: check.fileName, bytes: check.bytes, fileSha256: check.fileSha256 };
   } catch (error) {
     await rm(path, { force: true });
     throw error;
