@@ -21,6 +21,8 @@ export class JsonSocket<Out extends { type: string }> {
     private readonly socket: WebSocket,
     private readonly encode: (message: Out) => string,
     private readonly log: RealtimeLog,
+    /** Told of each handler run, so a shutdown can wait for them before closing the database. */
+    private readonly track: (work: Promise<void>) => void = () => {},
   ) {}
 
   get isOpen(): boolean {
@@ -59,6 +61,7 @@ export class JsonSocket<Out extends { type: string }> {
   /** Runs incoming work one at a time; a failure is logged and never stops the queue. */
   serial(task: () => Promise<void>): Promise<void> {
     this.queue = this.queue.then(task).catch((error: unknown) => this.log.error({ err: error }, 'websocket: a message handler failed'));
+    this.track(this.queue);
     return this.queue;
   }
 

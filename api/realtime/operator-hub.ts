@@ -52,11 +52,15 @@ export class OperatorHub implements FeedConsumer, StationHubObserver {
 
   attach(io: JsonSocket<ServerToOperator>, principal: OperatorPrincipal): { receive: (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => void; close: () => void } {
     const link: OperatorLink = { io, principal, snapshotFrom: this.feed.startedReads };
-    if (this.stopped) io.close(WS_CLOSE.goingAway, 'server shutting down');
-    else this.links.add(link);
+    const handle = { receive: (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => this.receive(link, data, isBinary), close: () => void this.links.delete(link) };
+    if (this.stopped) {
+      io.close(WS_CLOSE.goingAway, 'server shutting down');
+      return handle;
+    }
+    this.links.add(link);
     this.armRecheck();
     void io.serial(() => this.greet(link));
-    return { receive: (data, isBinary) => this.receive(link, data, isBinary), close: () => this.links.delete(link) };
+    return handle;
   }
 
   active(): boolean {

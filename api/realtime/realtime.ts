@@ -47,6 +47,12 @@ export class Realtime {
   readonly codeLimiter: AttemptLimiter;
   readonly timers: Timers;
   private readonly log: RealtimeLog;
+  /** Message handlers still running, on open or closed connections. */
+  private readonly handlers = new Set<Promise<void>>();
+  private readonly track = (work: Promise<void>) => {
+    this.handlers.add(work);
+    void work.finally(() => this.handlers.delete(work));
+  };
 
   constructor(private readonly opts: RealtimeOptions) {
     const { ctx } = opts;
@@ -84,10 +90,11 @@ export class Realtime {
     this.feed.stop();
   }
 
-  /** Resolves when no batch, expiry or check started so far (or started by those) is still running. */
+  /** Resolves when no message handler, batch, expiry or check started so far (or started by those) is still running. */
   async settled(): Promise<void> {
     for (let round = 0; round < 100; round += 1) {
-      if (!this.feed.busy && !this.scheduler.busy && !this.stations.busy && !this.operators.busy) return;
+      if (!this.feed.busy && !this.scheduler.busy && !this.stations.busy && !this.operators.busy && this.handlers.size === 0) return;
+      await Promise.allSettled([...this.handlers]);
       await this.feed.settled();
       await this.scheduler.settled();
       await this.stations.settled();
@@ -97,7 +104,7 @@ export class Realtime {
 
   /** A station agent's upgraded connection, authenticated with `credential`. */
   openStation(socket: WebSocket, stationId: number, credential: string): StationLink {
-    const io = new JsonSocket<ServerToStation>(socket, encodeStation, this.log);
+    const io = new JsonSocket<ServerToStation>(socket, encodeStation, this.log, this.track);
     const link = new StationLink(stationId, io, credential, {
       ctx: this.opts.ctx,
       codeLimiter: this.codeLimiter,
@@ -109,14 +116,13 @@ export class Realtime {
     });
     socket.on('message', (data, isBinary) => link.receive(data, isBinary));
     socket.on('close', () => this.stations.detach(link));
-    this.stations.attach(link);
-    void link.greet();
+    if (this.stations.attach(link)) void link.greet();
     return link;
   }
 
   /** A panel's upgraded connection. */
   openOperator(socket: WebSocket, principal: Extract<Principal, { kind: 'operator' }>): void {
-    const io = new JsonSocket<ServerToOperator>(socket, encodeOperator, this.log);
+    const io = new JsonSocket<ServerToOperator>(socket, encodeOperator, this.log, this.track);
     const link = this.operators.attach(io, principal);
     socket.on('message', (data, isBinary) => link.receive(data, isBinary));
     socket.on('close', () => link.close());

@@ -42,10 +42,11 @@ export class StationHub implements FeedConsumer {
     private readonly log: RealtimeLog,
   ) {}
 
-  attach(link: StationLink): void {
+  /** False when shutting down (the link is closed at once). */
+  attach(link: StationLink): boolean {
     if (this.stopped) {
       link.io.close(WS_CLOSE.goingAway, 'server shutting down');
-      return;
+      return false;
     }
     const previous = this.links.get(link.stationId);
     this.links.set(link.stationId, link);
@@ -54,6 +55,7 @@ export class StationHub implements FeedConsumer {
       previous.io.close(WS_CLOSE.replaced, 'replaced by a newer connection');
     }
     this.observer.connection(link.stationId, true, link.agentVersion);
+    return true;
   }
 
   /** The socket closed; a replaced link leaves its successor in place. */
