@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import type { DomainContext } from '../../api/shared/domain-context.ts';
+import { autoApprovePolicy } from '../../provisioning/boot/auto-approve.ts';
 import type { AppConfig } from '../config/config-schema.ts';
 import { createArchBootPolicy } from './dhcp/arch-boot-policy.ts';
 import type { BootPolicy } from './dhcp/boot-policy.ts';
@@ -12,7 +13,7 @@ import type { NetbootLogger } from './dhcp/logger.ts';
 import type { CommandRunner } from './dhcp/nft-guard.ts';
 import { macForIp } from './neighbour-mac.ts';
 import { bootFileByMac, fullModeSettings, httpBaseUrl, NetbootConfigError, replyDelayByMac, type LanAddress, type NetbootConfig } from './netboot-settings.ts';
-import { autoApproveReader, createSeenMacs } from './seen-macs.ts';
+import { createSeenMacs } from './seen-macs.ts';
 import { TftpServer, type TftpLogger, type TftpTransferEvent } from './tftp/tftp-server.ts';
 
 export { NetbootConfigError } from './netboot-settings.ts';
@@ -23,9 +24,9 @@ export interface NetbootServiceOptions {
   /** Where the panel listens (the real port, after listen): the default HTTP boot URL. */
   http: { host: string; port: number };
   ctx: DomainContext;
-  /** Enrollment policy in force (see autoApproveReader). */
+  /** Enrollment policy in force (provisioning/boot autoApprovePolicy: the runtime setting over the configuration). */
   autoApprove: () => Promise<boolean>;
-  /** Unknown MACs registered as stations per hour at most. Default 200. */
+  /** Unknown MACs registered as stations per hour at most (netboot.newStationsPerHour). Default 200. */
   newStationsPerHour?: number;
   /** pino's call shape; the appliance passes `app.log.child({ subsystem: 'netboot' })`. */
   logger: NetbootLogger;
@@ -182,7 +183,8 @@ export async function startConfiguredNetboot(
     dataDir: config.dataDir,
     http: { host: config.http.host, port },
     ctx,
-    autoApprove: autoApproveReader(ctx, config.stations.autoApprove),
+    autoApprove: autoApprovePolicy(ctx, config.stations.autoApprove),
+    newStationsPerHour: config.netboot.newStationsPerHour,
     logger: app.log.child({ subsystem: 'netboot' }),
   });
 }

@@ -5,7 +5,8 @@ import type { DomainContext } from '../../api/shared/domain-context.ts';
 import type { FakeClock } from '../../api/shared/clock.ts';
 import type { BootClient } from './dhcp/boot-policy.ts';
 import { memoryLogger } from './dhcp/testing/memory-logger.ts';
-import { autoApproveReader, createSeenMacs } from './seen-macs.ts';
+import { autoApprovePolicy } from '../../provisioning/boot/auto-approve.ts';
+import { createSeenMacs } from './seen-macs.ts';
 
 const client = (mac: string): BootClient => ({ mac, arch: 7, isIpxe: false, userClass: [], vendorClass: 'PXEClient:Arch:00007:UNDI:003000', machineId: undefined });
 
@@ -24,7 +25,7 @@ describe('stations from the MACs DHCP sees', () => {
   it('registers an unknown MAC once, pending by default, however many packets its boot sends', async () => {
     ctx = await stationsTestContext();
     const logger = memoryLogger();
-    const seen = createSeenMacs({ ctx, autoApprove: autoApproveReader(ctx, false), logger, newPerHour: 10 });
+    const seen = createSeenMacs({ ctx, autoApprove: autoApprovePolicy(ctx, false), logger, newPerHour: 10 });
     await Promise.all([seen(client('52:54:00:00:00:01')), seen(client('52:54:00:00:00:01'))]);
     await seen(client('52:54:00:00:00:01'));
     expect(await stations()).toEqual([{ mac: '52:54:00:00:00:01', state: 'pending' }]);
@@ -34,7 +35,7 @@ describe('stations from the MACs DHCP sees', () => {
 
   it('makes the station available when the configuration auto-approves, and the runtime setting wins', async () => {
     ctx = await stationsTestContext();
-    const seen = createSeenMacs({ ctx, autoApprove: autoApproveReader(ctx, true), logger: memoryLogger(), newPerHour: 10 });
+    const seen = createSeenMacs({ ctx, autoApprove: autoApprovePolicy(ctx, true), logger: memoryLogger(), newPerHour: 10 });
     await seen(client('52:54:00:00:00:02'));
     await ctx.db.insertInto('settings').values({ key: 'stations.autoApprove', value: 'false', updated_at: 0, updated_by: null }).execute();
     await seen(client('52:54:00:00:00:03'));

@@ -1,22 +1,9 @@
 import { reading } from '../../api/db/transaction.ts';
-import { settingsDefaultsFrom } from '../../api/settings/settings-policy.ts';
-import { getSettings } from '../../api/settings/settings-service.ts';
 import type { DomainContext } from '../../api/shared/domain-context.ts';
 import { registerSeenMac } from '../../api/stations/station-enrollment.ts';
 import { findStationByMac } from '../../api/stations/stations-repository.ts';
 import type { BootClient } from './dhcp/boot-policy.ts';
 import type { NetbootLogger } from './dhcp/logger.ts';
-
-/**
- * The enrollment policy in force: the admins' runtime setting `stations.autoApprove`
- * when one is stored, else the configuration's `stations.autoApprove`.
- */
-export function autoApproveReader(ctx: DomainContext, configured: boolean): () => Promise<boolean> {
-  return async () => {
-    const settings = await getSettings(ctx, { ...settingsDefaultsFrom(ctx.policy), 'stations.autoApprove': configured });
-    return settings['stations.autoApprove'];
-  };
-}
 
 export interface SeenMacsOptions {
   ctx: DomainContext;

@@ -70,14 +70,25 @@ export const CMDLINE_PREFIX = 'EPNBOX-CMDLINE:';
 
 /**
  * A tiny initramfs: busybox, /dev/console, and an /init that prints the kernel command
- * line and `marker` on the console (ttyS0 with `console=ttyS0`), then powers off.
+ * line and `marker` on the console (ttyS0 with `console=ttyS0`), then powers off —
+ * after a shell on the console when `shell` is set (the lab for a person).
  */
-export async function markerInitrd(busybox: string, marker: string): Promise<Buffer> {
+export async function markerInitrd(busybox: string, marker: string, options: { shell?: boolean } = {}): Promise<Buffer> {
   const init = [
     '#!/bin/busybox sh',
     '/bin/busybox mount -t proc proc /proc',
     `echo "${CMDLINE_PREFIX} $(/bin/busybox cat /proc/cmdline)"`,
     `echo "${marker}"`,
+    ...(options.shell
+      ? [
+          '/bin/busybox --install -s /bin',
+          // devtmpfs gives /dev/ttyS0, which cttyhack opens for the shell.
+          '/bin/busybox mount -t devtmpfs dev /dev',
+          'echo "epnbox lab: busybox shell on the station; exit (or Ctrl-D) powers it off"',
+          // cttyhack makes the console the shell's controlling terminal (job control, Ctrl-C).
+          '/bin/busybox setsid /bin/busybox cttyhack /bin/busybox sh',
+        ]
+      : []),
     '/bin/busybox sync',
     '/bin/busybox poweroff -f',
     '',

@@ -86,6 +86,8 @@ export async function startLabAppliance(network: LabNetwork, env: Record<string,
     cwd: REPO,
     env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', HOME: process.env.HOME ?? '/root', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: a Ctrl-C at the lab's terminal reaches the lab, which stops it in order.
+    detached: true,
   });
   const lines: Array<Record<string, unknown>> = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -102,7 +104,7 @@ export async function startLabAppliance(network: LabNetwork, env: Record<string,
   let timer: NodeJS.Timeout | undefined;
   const failed = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`the appliance did not start within ${timeoutMs} ms`)), timeoutMs);
-    void exited.then((code) => reject(new Error(`the appliance exited (${code}) before it was ready: ${lines.map((l) => JSON.stringify(l)).slice(-5).join('\n')}`)));
+    void exited.then((code) => reject(new Error(`the appliance exited (${code}) before it was ready:\n${lastWords(lines)}`)));
   });
   try {
     return { child, url: await Promise.race([url, failed]), lines, exited };
@@ -113,6 +115,12 @@ export async function startLabAppliance(network: LabNetwork, env: Record<string,
     clearTimeout(timer);
     failed.catch(() => undefined);
   }
+}
+
+/** The end of the appliance's output without stack frames: the error itself. */
+function lastWords(lines: Array<Record<string, unknown>>): string {
+  const text = lines.map((l) => (typeof l.text === 'string' ? l.text : JSON.stringify(l)));
+  return text.filter((t) => !/^\s+at /.test(t) && t.trim() !== '').slice(-8).join('\n');
 }
 
 function parse(line: string): Record<string, unknown> {

@@ -53,7 +53,7 @@ export async function createLabNetwork(prefix: string): Promise<LabNetwork> {
       '--bind-interfaces',
       '--enable-ra',
       `--dhcp-range=::,constructor:${LAB_NET.bridge},ra-only`,
-    ]);
+    ], { stdio: 'ignore', detached: true });
     return {
       lab,
       box,

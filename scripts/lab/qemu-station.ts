@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -17,7 +17,7 @@ export interface StationOptions {
 
 export interface StationMachine {
   args: string[];
-  /** Removes the per-run copy of the UEFI variables. */
+  /** Removes the per-run files (UEFI variables, serial console settings). */
   cleanup(): Promise<void>;
 }
 
@@ -45,17 +45,22 @@ export async function stationMachine(options: StationOptions): Promise<StationMa
     '-device', 'virtio-rng-pci,rng=rng0',
     '-netdev', `tap,id=net0,ifname=${options.tap},script=no,downscript=no`,
   ];
+  const dir = await mkdtemp(join(tmpdir(), 'epnbox-station-'));
   if (options.firmware === 'bios') {
-    args.push('-device', `virtio-net-pci,netdev=net0,mac=${options.mac},bootindex=1`);
-    return { args, cleanup: async () => undefined };
+    // SeaBIOS mirrors the text screen (its own and the iPXE ROM's) on this serial port
+    // (fw_cfg file etc/sercon-port, a little-endian I/O port: COM1 = 0x3f8). QEMU warns
+    // that the name lacks "opt/"; SeaBIOS reads exactly this one.
+    const port = join(dir, 'sercon-port');
+    await writeFile(port, Buffer.from([0xf8, 0x03]));
+    args.push('-fw_cfg', `name=etc/sercon-port,file=${port}`, '-device', `virtio-net-pci,netdev=net0,mac=${options.mac},bootindex=1`);
+  } else {
+    const vars = join(dir, 'OVMF_VARS_4M.fd');
+    await copyFile(OVMF_VARS, vars);
+    args.push(
+      '-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${OVMF_CODE}`,
+      '-drive', `if=pflash,format=raw,unit=1,file=${vars}`,
+      '-device', `virtio-net-pci,netdev=net0,mac=${options.mac},romfile=,bootindex=1`,
+    );
   }
-  const dir = await mkdtemp(join(tmpdir(), 'epnbox-ovmf-'));
-  const vars = join(dir, 'OVMF_VARS_4M.fd');
-  await copyFile(OVMF_VARS, vars);
-  args.push(
-    '-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${OVMF_CODE}`,
-    '-drive', `if=pflash,format=raw,unit=1,file=${vars}`,
-    '-device', `virtio-net-pci,netdev=net0,mac=${options.mac},romfile=,bootindex=1`,
-  );
   return { args, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,16 +6,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { debianKernel, markerInitrd, staticBusybox } from '../../../scripts/lab/boot-assets.ts';
 import { labEnvironment, prepareDataDir, startLabAppliance, type LabAppliance } from '../../../scripts/lab/lab-appliance.ts';
 import { createLabNetwork, type LabNetwork } from '../../../scripts/lab/lab-network.ts';
-import { OVMF_CODE, OVMF_VARS } from '../../../scripts/lab/qemu-station.ts';
-import { requireRoot, requireTools } from '../../support/require-tool.ts';
-
-/** Files the QEMU boots need besides the tools (Debian package in brackets). */
-const FILES: Array<[string, string]> = [
-  [OVMF_CODE, 'ovmf'],
-  [OVMF_VARS, 'ovmf'],
-  ['/usr/lib/ipxe/snponly.efi', 'ipxe'],
-  ['/usr/lib/ipxe/qemu/efi-virtio.rom', 'ipxe-qemu'],
-];
+import { requireQemuLab } from '../../../scripts/lab/lab-requirements.ts';
 
 export interface QemuLab {
   network: LabNetwork;
@@ -29,29 +19,25 @@ export interface QemuLab {
   destroy(): Promise<void>;
 }
 
-/** Fails (never skips) when a tool or firmware file is missing, naming the Debian package. */
-export function requireQemuLab(): void {
-  requireRoot();
-  requireTools('ip', 'nft', 'dnsmasq', 'qemu-system-x86_64', 'apt-get', 'apt-cache', 'dpkg-deb', 'tar');
-  const missing = FILES.filter(([file]) => !existsSync(file)).map(([file, pkg]) => `${file} (Debian package ${pkg})`);
-  if (missing.length > 0) throw new Error(`missing files: ${missing.join(', ')}; install with apt-get install --no-install-recommends (see .ci/apt/netboot-qemu.list)`);
-}
-
 /**
  * The QEMU lab for tests: namespace, bridge, router adverts, and the real appliance
  * (netboot on, full DHCP, auto-approve) on a fresh data directory whose default boot
  * profile is a Debian kernel with the marker initrd.
  */
-export async function startQemuLab(prefix: string, log: (line: string) => void = () => undefined): Promise<QemuLab> {
+export async function startQemuLab(prefix: string, log: (line: string) => void = () => undefined, phase: (name: string) => void = () => undefined): Promise<QemuLab> {
   requireQemuLab();
   const marker = `EPNBOX-MARKER-${randomBytes(6).toString('hex')}`;
   const [kernel, busybox] = await Promise.all([debianKernel(), staticBusybox()]);
+  phase('kernel and busybox');
   const dataDir = await mkdtemp(join(tmpdir(), `epnbox-${prefix}-`));
   let network: LabNetwork | undefined;
   try {
     await prepareDataDir(dataDir, { kernel, initrd: await markerInitrd(busybox, marker), kernelArgs: 'console=ttyS0 loglevel=3 panic=-1' });
+    phase('data directory with the boot profile');
     network = await createLabNetwork(prefix);
+    phase('namespace and bridge');
     const appliance = await startLabAppliance(network, labEnvironment(dataDir, { autoApprove: true }), log);
+    phase('appliance started');
     const db = join(dataDir, 'epnbox.sqlite');
     const owned = network;
     return {
