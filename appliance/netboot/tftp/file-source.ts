@@ -51,7 +51,7 @@ export class DescriptorSource implements FileSource {
     private readonly fd: number,
     readonly size: number,
     blockSize: number,
-    readAheadBytes = 64 * 1024,
+    readAheadBytes = 128 * 1024,
   ) {
     this.chunkSize = blockSize * Math.max(1, Math.ceil(readAheadBytes / blockSize));
     const make = (): Chunk => ({ buf: Buffer.allocUnsafe(this.chunkSize), start: -1, length: 0, pending: undefined });
