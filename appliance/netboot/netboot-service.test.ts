@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stationsTestContext } from '../../api/stations/station-fixtures.ts';
 import { resolveConfig } from '../config/load-config.ts';
+import { startAppliance } from '../start-appliance.ts';
 import { memoryLogger } from './dhcp/testing/memory-logger.ts';
 import { NetbootConfigError, startConfiguredNetboot, startNetbootService } from './netboot-service.ts';
 
@@ -71,5 +72,18 @@ describe('NetbootService', () => {
       /TFTP root directory not found: \/nonexistent\/ipxe/,
     );
     await ctx.db.destroy();
+  });
+
+  it('stops the whole appliance start when netboot cannot start, leaving nothing open or locked', async () => {
+    const dataDir = tftpRoot([]);
+    const c = resolveConfig({
+      env: { EPNBOX_DATA_DIR: dataDir, EPNBOX_HTTP_PORT: '0', EPNBOX_NETBOOT_ENABLED: 'true', EPNBOX_NETBOOT_INTERFACE: 'nosuchif0', EPNBOX_NETBOOT_DHCP_MODE: 'off' },
+    });
+    await expect(startAppliance(c)).rejects.toThrow(/interface "nosuchif0" does not exist/);
+    // A second start on the same data directory works: nothing was left open or locked.
+    const again = await startAppliance({ ...c, netboot: { ...c.netboot, enabled: false } });
+    const health = await (await fetch(`${again.url}/api/health`)).json();
+    expect(health).toMatchObject({ status: 'ok', netboot: 'off' });
+    await again.close();
   });
 });
