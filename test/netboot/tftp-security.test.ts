@@ -51,6 +51,19 @@ describe('names that leave the root get ERROR 2 (access violation)', () => {
     expect((await errorFor('nul-mapped')).code).toBe(ErrorCode.ACCESS_VIOLATION);
   });
 
+  it('symlinkTargets opens one more directory to links (Debian 12: /usr/lib/ipxe/ipxe.efi -> /boot), never to names', async () => {
+    const allowing = await startTftpFixture({}, { linksMayLeaveRoot: true });
+    try {
+      const linked = await curlFetch(allowing.port, 'escape');
+      expect(linked.data?.toString()).toBe('not for TFTP clients\n');
+      const named = await curlFetch(allowing.port, '../secret.txt');
+      expect(named.data).toBeUndefined();
+      expect(allowing.events.at(-1)).toMatchObject({ outcome: 'refused', errorCode: ErrorCode.ACCESS_VIOLATION });
+    } finally {
+      await allowing.close();
+    }
+  });
+
   it('a symlink that stays inside the root is served', async () => {
     const run = await curlFetch(fx.port, 'alias');
     expect(run.data?.equals(pattern(513, 513))).toBe(true);

@@ -43,3 +43,16 @@ describe('resolveInRoot', () => {
     expect(checkName('a/..')).toBe('parent directory segment');
   });
 });
+
+describe('symlinkTargets', () => {
+  it('lets links point into an allowed directory, and nowhere else', async () => {
+    const allowed = path.join(base, 'boot-dir');
+    mkdirSync(allowed, { recursive: true });
+    writeFileSync(path.join(allowed, 'ipxe.efi'), 'efi');
+    symlinkSync(path.join(allowed, 'ipxe.efi'), path.join(root, 'linked.efi'));
+    expect(await resolveInRoot(root, 'linked.efi')).toMatchObject({ ok: false, reason: 'outside-root' });
+    expect(await resolveInRoot(root, 'linked.efi', [allowed])).toEqual({ ok: true, path: path.join(allowed, 'ipxe.efi') });
+    expect(await resolveInRoot(root, 'escape', [allowed])).toMatchObject({ ok: false, reason: 'outside-root' });
+    expect(await resolveInRoot(root, '../boot-dir/ipxe.efi', [allowed])).toMatchObject({ ok: false, reason: 'outside-root' });
+  });
+});

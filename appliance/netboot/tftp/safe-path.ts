@@ -12,10 +12,11 @@ export type PathResult = { readonly ok: true; readonly path: string } | ({ reado
  * Resolves a requested file name under `root` (itself already a real path).
  * Refused before touching the disk: NUL bytes, absolute names and any `..`
  * segment. Refused after: names whose real path (symlinks followed) leaves the
- * root; the npm `tftp` server followed such symlinks. Backslashes are ordinary
- * characters on Linux, so `..\x` is a file name, not a way up.
+ * root (and outside `symlinkTargets`, real directories an admin allowed links to
+ * point into); the npm `tftp` server followed such symlinks. Backslashes are
+ * ordinary characters on Linux, so `..\x` is a file name, not a way up.
  */
-export async function resolveInRoot(root: string, requested: string): Promise<PathResult> {
+export async function resolveInRoot(root: string, requested: string, symlinkTargets: readonly string[] = []): Promise<PathResult> {
   const lexical = checkName(requested);
   if (lexical !== undefined) return { ok: false, reason: 'outside-root', detail: lexical };
   let real: string;
@@ -24,7 +25,9 @@ export async function resolveInRoot(root: string, requested: string): Promise<Pa
   } catch {
     return { ok: false, reason: 'not-found' };
   }
-  if (!isInside(root, real)) return { ok: false, reason: 'outside-root', detail: 'resolves outside the root' };
+  if (!isInside(root, real) && !symlinkTargets.some((dir) => isInside(dir, real))) {
+    return { ok: false, reason: 'outside-root', detail: 'resolves outside the root' };
+  }
   return { ok: true, path: real };
 }
 

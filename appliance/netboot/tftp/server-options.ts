@@ -38,6 +38,12 @@ export interface TftpLogger {
 export interface TftpServerOptions {
   /** Directory served; nothing outside it (after symlinks) is ever sent. */
   readonly root: string;
+  /**
+   * Real directories outside the root that symlinks inside it may point into, e.g.
+   * `/boot` for Debian 12's `/usr/lib/ipxe/ipxe.efi -> /boot/ipxe.efi`. Default none.
+   * Names sent by clients are still checked (no `..`, no absolute path).
+   */
+  readonly symlinkTargets?: readonly string[];
   /** Address to bind. Bind the station-LAN address on a multi-homed box: replies leave from it. Default 0.0.0.0. */
   readonly host?: string;
   /** UDP port of requests. Default 69; 0 picks a free port (tests). */
@@ -80,6 +86,7 @@ const silent: TftpLogger = { debug: () => {}, info: () => {}, warn: () => {} };
 
 export function resolveOptions(options: TftpServerOptions): ResolvedOptions {
   const resolved: ResolvedOptions = {
+    symlinkTargets: [],
     host: '0.0.0.0',
     port: 69,
     maxBlockSize: 1468,

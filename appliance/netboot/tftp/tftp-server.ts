@@ -62,6 +62,7 @@ export class TftpServer {
   private reserved = 0;
   private socket: dgram.Socket | undefined;
   private root = '';
+  private symlinkTargets: string[] = [];
   private closing = false;
 
   constructor(options: TftpServerOptions) {
@@ -76,6 +77,7 @@ export class TftpServer {
     if (this.root === '' || !(await stat(this.root)).isDirectory()) {
       throw invalid('TFTP_ROOT_INVALID', `Dossier racine TFTP introuvable : ${this.o.root}`, `TFTP root directory not found: ${this.o.root}`);
     }
+    this.symlinkTargets = await Promise.all(this.o.symlinkTargets.map((dir) => realpath(dir).catch(() => dir)));
     const socket = await this.bind(this.o.port);
     socket.on('message', (msg, rinfo) => this.onDatagram(msg, { address: rinfo.address, port: rinfo.port }));
     socket.on('error', (err) => this.o.logger.warn({ err: err.message }, 'tftp: request socket error'));
@@ -179,7 +181,7 @@ export class TftpServer {
 
   private async lookUp(requested: string, peer: TftpPeer): Promise<string> {
     const mapped = this.o.mapPath === undefined ? undefined : await this.o.mapPath(requested, peer);
-    const resolved = await resolveInRoot(this.root, mapped ?? requested);
+    const resolved = await resolveInRoot(this.root, mapped ?? requested, this.symlinkTargets);
     if (resolved.ok) return resolved.path;
     if (resolved.reason === 'not-found') throw new Refusal(ErrorCode.FILE_NOT_FOUND, 'File not found', 'not-found');
     throw new Refusal(ErrorCode.ACCESS_VIOLATION, 'Access violation', resolved.detail);

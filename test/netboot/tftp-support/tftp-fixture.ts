@@ -30,7 +30,7 @@ export function sha256(data: Uint8Array): string {
 }
 
 /** A root in a unique temp dir and a server on 127.0.0.1 at a free port. */
-export async function startTftpFixture(options: Partial<TftpServerOptions> = {}): Promise<TftpFixture> {
+export async function startTftpFixture(options: Partial<TftpServerOptions> = {}, fixture: { linksMayLeaveRoot?: boolean } = {}): Promise<TftpFixture> {
   const base = realpathSync(mkdtempSync(path.join(tmpdir(), 'epnbox-tftp-')));
   const root = path.join(base, 'root');
   mkdirSync(path.join(root, 'boot'), { recursive: true });
@@ -49,6 +49,8 @@ export async function startTftpFixture(options: Partial<TftpServerOptions> = {})
     // Tests fire many requests from one address; the limits have their own tests.
     requestRate: { burst: 1000, perSecond: 1000, maxClients: 100 },
     maxTransfersPerClient: 64,
+    // The temp dir holding the root (and the secret): for the symlinkTargets test.
+    ...(fixture.linksMayLeaveRoot === true ? { symlinkTargets: [base] } : {}),
     ...options,
     onTransferEnd: (event) => {
       events.push(event);
