@@ -23,12 +23,18 @@ export interface DhcpRow {
   raP50: number;
   raP99: number;
   cpuPercent: number;
+  /** Server CPU per completed 4-way exchange. */
+  cpuMsPerDora: number;
   rssMiB: number;
   sustained: boolean;
+  /** Attempts made at this rate (another is made when one falls short). */
+  attempts: number;
 }
 
 export interface DhcpOptions {
   seconds: number;
+  /** Attempts per rate at most: the machine is shared, and a slow neighbour only ever lowers a figure. */
+  tries: number;
   fixedRates: number[];
   /** Tried above the fixed rates (or below them) to find the highest sustained rate. */
   ladderUp: number[];
@@ -39,8 +45,9 @@ const POOL = { cidr: `10.77.0.0/${NET.prefix}`, rangeStart: '10.77.1.0', rangeEn
 
 export function perfdhcpArgs(rate: number, seconds: number): string[] {
   // -R: random client MACs among 10 M; -s: the same sequence for every server;
-  // -p bounds the run in time, -r in rate; -W waits 1 s for late replies.
-  return ['-4', '-l', NET.clientIp, '-r', String(rate), '-R', '10000000', '-s', '7', '-p', String(seconds), '-W', '1000000', '-x', 't', NET.boxIp];
+  // -p bounds the run in time, -r in rate (no -W: perfdhcp would count its
+  // exit wait in the rate).
+  return ['-4', '-l', NET.clientIp, '-r', String(rate), '-R', '10000000', '-s', '7', '-p', String(seconds), '-x', 't', NET.boxIp];
 }
 
 async function startServer(lab: BenchLab, server: DhcpServerName, storage: LeaseStorage, run: number): Promise<ChildProcess> {
@@ -94,7 +101,9 @@ async function measure(lab: BenchLab, server: DhcpServerName, storage: LeaseStor
   try {
     await new Promise((r) => setTimeout(r, 300));
     const watch = watchProcess(child.pid!);
+    const started = Date.now();
     const result = await lab.run(lab.cli, 'perfdhcp', perfdhcpArgs(rate, seconds), (seconds + 20) * 1000);
+    const wall = (Date.now() - started) / 1000;
     const usage = watch.stop();
     // Exit 3: some exchanges were not completed, which the drop figures report.
     if (result.code !== 0 && result.code !== 3) throw new Error(`perfdhcp exited with ${result.code}: ${result.stderr.slice(-500)}`);
@@ -103,7 +112,8 @@ async function measure(lab: BenchLab, server: DhcpServerName, storage: LeaseStor
     const row: DhcpRow = {
       server, storage, target: rate, achieved: p.achieved, doDrops: p.doDrops, raDrops: p.raDrops,
       doP50: percentile(p.doDelays, 50), doP99: percentile(p.doDelays, 99), raP50: percentile(p.raDelays, 50), raP99: percentile(p.raDelays, 99),
-      cpuPercent: (100 * usage.cpuSeconds) / (seconds + 1), rssMiB: usage.peakRssMiB, sustained,
+      cpuPercent: (100 * usage.cpuSeconds) / wall, cpuMsPerDora: (1000 * usage.cpuSeconds) / Math.max(1, p.achieved * seconds),
+      rssMiB: usage.peakRssMiB, sustained, attempts: 1,
     };
     console.error(`dhcp ${server}/${storage} @${rate}/s: ${p.achieved.toFixed(0)} DORA/s, drops ${p.doDrops}%/${p.raDrops}%, p99 ${row.doP99.toFixed(1)}/${row.raP99.toFixed(1)} ms`);
     return row;
@@ -112,25 +122,37 @@ async function measure(lab: BenchLab, server: DhcpServerName, storage: LeaseStor
   }
 }
 
+/** Up to `tries` runs at one rate, stopping at the first that holds it; keeps the best. */
+async function measureBest(lab: BenchLab, server: DhcpServerName, storage: LeaseStorage, rate: number, options: DhcpOptions): Promise<DhcpRow> {
+  let best: DhcpRow | undefined;
+  for (let attempt = 1; attempt <= options.tries; attempt += 1) {
+    const row = await measure(lab, server, storage, rate, options.seconds);
+    if (!best || row.sustained || row.achieved * (1 - row.doDrops / 100) > best.achieved * (1 - best.doDrops / 100)) best = row;
+    best.attempts = attempt;
+    if (row.sustained) break;
+  }
+  return best!;
+}
+
 /** Fixed rates for both servers in turn, then each server's own ladder to its highest sustained rate. */
 export async function benchDhcp(lab: BenchLab, options: DhcpOptions): Promise<DhcpRow[]> {
   const rows: DhcpRow[] = [];
   const servers: DhcpServerName[] = ['ours', 'dnsmasq'];
   for (const storage of ['disk', 'memory'] as const) {
-    for (const rate of options.fixedRates) for (const server of servers) rows.push(await measure(lab, server, storage, rate, options.seconds));
+    for (const rate of options.fixedRates) for (const server of servers) rows.push(await measureBest(lab, server, storage, rate, options));
     for (const server of servers) {
       const mine = rows.filter((r) => r.server === server && r.storage === storage);
       if (mine[mine.length - 1]!.sustained) {
         // Held the highest fixed rate: climb until the first rate it does not hold.
         for (const rate of options.ladderUp) {
-          const row = await measure(lab, server, storage, rate, options.seconds);
+          const row = await measureBest(lab, server, storage, rate, options);
           rows.push(row);
           if (!row.sustained) break;
         }
       } else if (!mine.some((r) => r.sustained)) {
         // Held none: come down until the first rate it holds.
         for (const rate of options.ladderDown) {
-          const row = await measure(lab, server, storage, rate, options.seconds);
+          const row = await measureBest(lab, server, storage, rate, options);
           rows.push(row);
           if (row.sustained) break;
         }

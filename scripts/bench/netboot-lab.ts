@@ -1,12 +1,13 @@
 // The netboot bench's namespace lab: a box namespace with a bridge, a client namespace
 // on it. Every address lives inside these namespaces; destroy() removes them and ends
 // every process started here (by PID, checked against /proc).
-import { execFile, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { NetnsLab } from '../../test/support/netns.ts';
+import { processTree } from './netboot-proc.ts';
 import type { BenchServerConfig } from './netboot-server.ts';
 
 export const REPO = resolve(import.meta.dirname, '../..');
@@ -30,6 +31,8 @@ export interface CommandResult {
 export class BenchLab {
   readonly lab = new NetnsLab('nbb');
   readonly dir = mkdtempSync(join(tmpdir(), 'epnbox-bench-netboot-'));
+  /** Where clients write what they receive (tmpfs: the disk stays out of the figures). */
+  readonly shm = mkdtempSync('/dev/shm/epnbox-bench-netboot-');
   box = '';
   cli = '';
   private readonly started = new Set<ChildProcess>();
@@ -100,6 +103,8 @@ export class BenchLab {
    */
   async stop(child: ChildProcess): Promise<void> {
     if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    // tftpd-hpa's per-transfer children outlive their parent: end them too.
+    const tree = processTree(child.pid);
     const exited = new Promise<void>((res) => child.once('exit', () => res()));
     const signal = (sig: NodeJS.Signals): void => {
       if (this.isOurs(child.pid!)) child.kill(sig);
@@ -108,6 +113,29 @@ export class BenchLab {
     const timer = setTimeout(() => signal('SIGKILL'), 5000);
     await Promise.race([exited, new Promise((r) => setTimeout(r, 8000))]);
     clearTimeout(timer);
+    for (const pid of tree.slice(1)) this.kill(pid, 'SIGKILL');
+  }
+
+  /** On SIGINT/SIGTERM: no time for a graceful stop; kill what we started and remove the namespaces. */
+  destroyNow(): void {
+    for (const child of this.started) for (const pid of child.pid === undefined ? [] : processTree(child.pid)) this.kill(pid, 'SIGKILL');
+    for (const ns of [this.cli, this.box]) {
+      try {
+        if (ns) execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+      } catch {
+        // already gone
+      }
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+    rmSync(this.shm, { recursive: true, force: true });
+  }
+
+  private kill(pid: number, sig: NodeJS.Signals): void {
+    try {
+      if (this.isOurs(pid)) process.kill(pid, sig);
+    } catch {
+      // exited meanwhile
+    }
   }
 
   private isOurs(pid: number): boolean {
@@ -134,7 +162,9 @@ export class BenchLab {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       const { stdout } = await this.run(this.box, 'ss', ['-Hln', proto === 'udp' ? '-u' : '-t'], 5000);
-      if (stdout.split('\n').some((l) => l.split(/\s+/).some((f) => f === `${address}:${port}` || f === `0.0.0.0:${port}`))) return;
+      // dnsmasq binds 0.0.0.0 to its device: ss shows `0.0.0.0%stations:67`.
+      const local = new RegExp(`^(${address.replaceAll('.', '\\.')}|0\\.0\\.0\\.0|\\*)(%\\S+)?:${port}$`);
+      if (stdout.split('\n').some((l) => l.split(/\s+/).some((f) => local.test(f)))) return;
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`nothing listens on ${proto} ${address}:${port} in the box namespace after ${timeoutMs} ms`);
@@ -145,5 +175,6 @@ export class BenchLab {
     await Promise.all([...this.started].map((c) => this.stop(c)));
     await this.lab.destroy();
     rmSync(this.dir, { recursive: true, force: true });
+    rmSync(this.shm, { recursive: true, force: true });
   }
 }

@@ -25,22 +25,6 @@ export function processTree(pid: number): number[] {
   return seen.filter((p) => read(`/proc/${p}/stat`) !== undefined);
 }
 
-/**
- * CPU seconds (user + system) of the tree: each live process's own time plus the time
- * of the children it has reaped (cutime/cstime), so a forked transfer that already
- * exited still counts, and nothing counts twice.
- */
-export function treeCpuSeconds(pid: number): number {
-  let ticks = 0;
-  for (const p of processTree(pid)) {
-    const stat = read(`/proc/${p}/stat`);
-    if (!stat) continue;
-    const f = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
-    ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
-  }
-  return ticks / TICKS;
-}
-
 /** Resident memory of the tree in MiB (shared pages of forked children count once per process). */
 export function treeRssMiB(pid: number): number {
   let kib = 0;
@@ -51,18 +35,44 @@ export function treeRssMiB(pid: number): number {
   return kib / 1024;
 }
 
-/** Watches a server during one measurement: CPU used and the peak RSS seen (sampled every 100 ms). */
+/** utime + stime of one process, in clock ticks; undefined once it is gone. */
+function ownTicks(pid: number): number | undefined {
+  const stat = read(`/proc/${pid}/stat`);
+  if (!stat) return undefined;
+  const f = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+  return Number(f[11]) + Number(f[12]);
+}
+
+/**
+ * Watches a server during one measurement: CPU used and the peak RSS seen. The tree is
+ * sampled every 20 ms and each process's last-seen CPU is kept, because tftpd-hpa
+ * ignores SIGCHLD: its per-transfer children are reaped by the kernel and their time
+ * never reaches the parent's cutime. A child that lives less than a sample period is
+ * missed, so for a forking server the figure is a lower bound.
+ */
 export function watchProcess(pid: number): { stop(): { cpuSeconds: number; peakRssMiB: number } } {
-  const cpuBefore = treeCpuSeconds(pid);
+  const baseline = new Map<number, number>();
+  const last = new Map<number, number>();
+  for (const p of processTree(pid)) baseline.set(p, ownTicks(p) ?? 0);
   let peak = treeRssMiB(pid);
+  const sample = (): void => {
+    for (const p of processTree(pid)) {
+      const ticks = ownTicks(p);
+      if (ticks !== undefined) last.set(p, ticks);
+    }
+  };
   const timer = setInterval(() => {
+    sample();
     peak = Math.max(peak, treeRssMiB(pid));
-  }, 100);
+  }, 20);
   return {
     stop: () => {
       clearInterval(timer);
+      sample();
       peak = Math.max(peak, treeRssMiB(pid));
-      return { cpuSeconds: treeCpuSeconds(pid) - cpuBefore, peakRssMiB: peak };
+      let ticks = 0;
+      for (const [p, t] of last) ticks += t - (baseline.get(p) ?? 0);
+      return { cpuSeconds: ticks / TICKS, peakRssMiB: peak };
     },
   };
 }

@@ -16,16 +16,19 @@ export interface TftpOptions {
   ipxeDir: string;
   ipxeFiles: string[];
   largeMiB: number;
+  /** Each of the 20 clients fetches a file this size (20 × 100 MiB lock-step would not fit the run's time). */
+  concurrentLargeMiB: number;
   blockSizes: number[];
   concurrency: number;
-  /** Rounds over the iPXE binaries per client (small files: more rounds, steadier figures). */
-  ipxeRounds: number;
+  /** Rounds over the iPXE binaries for one client and for each of the 20. */
+  ipxeRounds: { single: number; concurrent: number };
   repetitions: number;
 }
 
 export interface TftpRow {
   server: TftpServerName;
   files: 'ipxe' | 'large';
+  fileMiB: number;
   blockSize: number;
   /** What the server granted in its OACK. */
   negotiated: number;
@@ -51,7 +54,7 @@ async function sha256File(path: string): Promise<string> {
 }
 
 /** The TFTP root: the iPXE binaries and a large random file, readable by tftpd-hpa's `nobody`. */
-async function prepareRoot(lab: BenchLab, options: TftpOptions): Promise<{ root: string; ipxe: Served[]; large: Served }> {
+async function prepareRoot(lab: BenchLab, options: TftpOptions): Promise<{ root: string; ipxe: Served[]; large: Served; part: Served }> {
   const root = join(lab.dir, 'tftp-root');
   mkdirSync(root, { recursive: true });
   chmodSync(lab.dir, 0o755);
@@ -61,17 +64,23 @@ async function prepareRoot(lab: BenchLab, options: TftpOptions): Promise<{ root:
     copyFileSync(join(options.ipxeDir, name), join(root, name));
     ipxe.push({ name, size: statSync(join(root, name)).size, sha256: await sha256File(join(root, name)) });
   }
-  const largePath = join(root, 'large.bin');
+  const large = writeRandomFile(root, 'large.bin', options.largeMiB);
+  const part = writeRandomFile(root, 'part.bin', options.concurrentLargeMiB);
+  for (const f of ipxe) chmodSync(join(root, f.name), 0o644);
+  return { root, ipxe, large, part };
+}
+
+function writeRandomFile(root: string, name: string, mib: number): Served {
+  const path = join(root, name);
   const hash = createHash('sha256');
-  const fd = openSync(largePath, 'w', 0o644);
-  for (let left = options.largeMiB * 1024 * 1024; left > 0; left -= 1024 * 1024) {
+  const fd = openSync(path, 'w', 0o644);
+  for (let left = mib * 1024 * 1024; left > 0; left -= 1024 * 1024) {
     const chunk = randomBytes(Math.min(left, 1024 * 1024));
     hash.update(chunk);
     writeSync(fd, chunk);
   }
   closeSync(fd);
-  for (const f of ipxe) chmodSync(join(root, f.name), 0o644);
-  return { root, ipxe, large: { name: 'large.bin', size: statSync(largePath).size, sha256: hash.digest('hex') } };
+  return { name, size: statSync(path).size, sha256: hash.digest('hex') };
 }
 
 async function startServers(lab: BenchLab, root: string): Promise<Record<TftpServerName, ChildProcess>> {
@@ -149,34 +158,35 @@ function planFor(server: TftpServerName, outDir: string, files: Served[], rounds
 }
 
 export async function benchTftp(lab: BenchLab, options: TftpOptions): Promise<TftpRow[]> {
-  const { root, ipxe, large } = await prepareRoot(lab, options);
-  const outDir = join('/dev/shm', `${lab.lab.id}-tftp`);
-  mkdirSync(outDir, { recursive: true });
+  const { root, ipxe, large, part } = await prepareRoot(lab, options);
+  const outDir = lab.shm;
   const servers = await startServers(lab, root);
   const rows: TftpRow[] = [];
   try {
     for (const files of ['ipxe', 'large'] as const) {
       for (const clients of [1, options.concurrency]) {
+        const single = clients === 1;
+        const set = files === 'ipxe' ? ipxe : [single ? large : part];
+        const rounds = files === 'ipxe' ? (single ? options.ipxeRounds.single : options.ipxeRounds.concurrent) : 1;
+        const fileMiB = files === 'ipxe' ? 0 : single ? options.largeMiB : options.concurrentLargeMiB;
         for (const blockSize of options.blockSizes) {
           const acc = new Map<TftpServerName, { runs: number[]; cpu: number[]; rss: number }>(TFTP_SERVERS.map((s) => [s, { runs: [], cpu: [], rss: 0 }]));
           for (let rep = 0; rep < options.repetitions; rep += 1) {
             // Rotate the order each repetition so no server always runs first (or last).
             const order = TFTP_SERVERS.map((_, i) => TFTP_SERVERS[(i + rep) % TFTP_SERVERS.length]!);
             for (const server of order) {
-              const plan = planFor(server, outDir, files === 'ipxe' ? ipxe : [large], files === 'ipxe' ? options.ipxeRounds : 1, clients);
+              const plan = planFor(server, outDir, set, rounds, clients);
               const r = await runOnce(lab, outDir, server, servers[server].pid!, plan, blockSize);
               const a = acc.get(server)!;
               a.runs.push(r.mbps);
-              // tftpd-hpa ignores SIGCHLD, so its per-transfer children are reaped without
-              // their CPU reaching it: /proc cannot account for them.
-              a.cpu.push(server === 'tftpd-hpa' ? NaN : (r.cpuSeconds * 1e8) / r.bytes);
+              a.cpu.push((r.cpuSeconds * 1e8) / r.bytes);
               a.rss = Math.max(a.rss, r.rss);
             }
           }
           for (const server of TFTP_SERVERS) {
             const a = acc.get(server)!;
             const negotiated = await negotiatedBlockSize(lab, server, ipxe[0]!.name, blockSize);
-            rows.push({ server, files, blockSize, negotiated, clients, mbps: median(a.runs), runs: a.runs, cpuPer100MB: median(a.cpu), rssMiB: a.rss });
+            rows.push({ server, files, fileMiB, blockSize, negotiated, clients, mbps: median(a.runs), runs: a.runs, cpuPer100MB: median(a.cpu), rssMiB: a.rss });
             console.error(`tftp ${files} ${clients}× bs ${blockSize} ${server}: ${median(a.runs).toFixed(1)} MB/s (${a.runs.map((v) => v.toFixed(1)).join(', ')})`);
           }
         }
@@ -184,7 +194,6 @@ export async function benchTftp(lab: BenchLab, options: TftpOptions): Promise<Tf
     }
   } finally {
     for (const child of Object.values(servers)) await lab.stop(child);
-    rmSync(outDir, { recursive: true, force: true });
   }
   return rows;
 }
