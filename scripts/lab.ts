@@ -16,13 +16,15 @@ import { stationMachine, type Firmware, type StationMachine } from './lab/qemu-s
 import { boxLine } from './lab/box-line.ts';
 
 if (argv.help || argv.h) {
-  process.stdout.write('usage: npm run lab [-- --uefi] [-- --mac 52:54:00:xx:xx:xx] [-- --pending]\n');
+  process.stdout.write('usage: npm run lab [-- --uefi] [-- --proxy] [-- --pending] [-- --mac 52:54:00:xx:xx:xx]\n');
   process.exit(0);
 }
 const firmware: Firmware = argv.uefi ? 'uefi' : 'bios';
 const mac = typeof argv.mac === 'string' ? argv.mac : `52:54:00:${[...randomBytes(3)].map((b) => b.toString(16).padStart(2, '0')).join(':')}`;
 // --pending: the station is not auto-approved and shows the "awaiting approval" screen.
 const autoApprove = !argv.pending;
+// --proxy: the box answers proxyDHCP beside a router (dnsmasq in its own namespace) that hands out addresses.
+const dhcpMode = argv.proxy ? 'proxy' : 'full';
 const say = (text: string) => process.stdout.write(`${chalk.cyan('[lab]')} ${text}\n`);
 // Ctrl-C may also end whatever reads our output (a pipe to tee): the teardown must not die of EPIPE.
 process.stdout.on('error', () => undefined);
@@ -58,14 +60,15 @@ try {
   await mkdir(dataDir, { recursive: true });
   await prepareDataDir(dataDir, { kernel, initrd: await markerInitrd(busybox, 'EPNBOX-LAB-STATION-UP', { shell: true }), kernelArgs: 'console=ttyS0 loglevel=3' });
   network = await createLabNetwork('eplab');
+  if (dhcpMode === 'proxy') await network.addRouter();
   const log = createWriteStream(join(runDir, 'appliance.log'));
   say(`box: namespace ${network.box}, bridge ${LAB_NET.bridge} ${LAB_NET.boxIp}/${LAB_NET.prefix}; appliance log in ${join(runDir, 'appliance.log')}`);
-  appliance = await startLabAppliance(network, labEnvironment(dataDir, { autoApprove }), (line) => {
+  appliance = await startLabAppliance(network, labEnvironment(dataDir, { autoApprove, dhcpMode }), (line) => {
     log.write(`${line}\n`);
     const shown = boxLine(line);
     if (shown !== undefined) process.stdout.write(`${chalk.dim(`[box] ${shown}`)}\n`);
   });
-  say(`appliance up (profile ${LAB_IMAGE.profile} is the default; stations ${autoApprove ? 'auto-approved' : 'pending until approved'})`);
+  say(`appliance up (${dhcpMode} DHCP; profile ${LAB_IMAGE.profile} is the default; stations ${autoApprove ? 'auto-approved' : 'pending until approved'})`);
   say(`panel from this machine: ip netns exec ${network.box} curl http://${LAB_NET.boxIp}:${LAB_NET.httpPort}/api/health`);
   const tap = await network.addTap();
   machine = await stationMachine({ firmware, tap, mac });

@@ -52,7 +52,7 @@ export async function prepareDataDir(dataDir: string, image: LabImage): Promise<
 }
 
 /** The appliance's configuration for the lab, as EPNBOX_* variables (the real entry point reads them). */
-export function labEnvironment(dataDir: string, options: { autoApprove: boolean; logLevel?: string }): Record<string, string> {
+export function labEnvironment(dataDir: string, options: { autoApprove: boolean; dhcpMode?: 'full' | 'proxy'; logLevel?: string }): Record<string, string> {
   return {
     EPNBOX_DATA_DIR: dataDir,
     EPNBOX_HTTP_HOST: '0.0.0.0',
@@ -61,11 +61,16 @@ export function labEnvironment(dataDir: string, options: { autoApprove: boolean;
     EPNBOX_LOG_LEVEL: options.logLevel ?? 'info',
     EPNBOX_NETBOOT_ENABLED: 'true',
     EPNBOX_NETBOOT_INTERFACE: LAB_NET.bridge,
-    EPNBOX_NETBOOT_DHCP_MODE: 'full',
-    EPNBOX_NETBOOT_DHCP_RANGE_START: LAB_NET.rangeStart,
-    EPNBOX_NETBOOT_DHCP_RANGE_END: LAB_NET.rangeEnd,
-    // Nothing else answers DHCP in the lab namespace; a short look is enough.
-    EPNBOX_NETBOOT_DHCP_PROBE_TIMEOUT_MS: '1500',
+    ...(options.dhcpMode === 'proxy'
+      ? // Beside the lab's router (LabNetwork.addRouter), which hands out the addresses.
+        { EPNBOX_NETBOOT_DHCP_MODE: 'proxy' }
+      : {
+          EPNBOX_NETBOOT_DHCP_MODE: 'full',
+          EPNBOX_NETBOOT_DHCP_RANGE_START: LAB_NET.rangeStart,
+          EPNBOX_NETBOOT_DHCP_RANGE_END: LAB_NET.rangeEnd,
+          // Nothing else answers DHCP in the lab namespace; a short look is enough.
+          EPNBOX_NETBOOT_DHCP_PROBE_TIMEOUT_MS: '1500',
+        }),
   };
 }
 

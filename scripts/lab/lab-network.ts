@@ -8,6 +8,10 @@ export const LAB_NET = {
   prefix: 24,
   rangeStart: '10.66.0.100',
   rangeEnd: '10.66.0.199',
+  /** Proxy mode: the LAN's router and its DHCP pool. */
+  routerIp: '10.66.0.254',
+  routerRangeStart: '10.66.0.50',
+  routerRangeEnd: '10.66.0.90',
   /** A ULA prefix, only so dnsmasq can send router adverts (iPXE otherwise waits ~13 s on IPv6). */
   boxIp6: 'fd66:e9b0::1',
   httpPort: 8080,
@@ -19,8 +23,16 @@ export interface LabNetwork {
   box: string;
   /** Creates a tap on the bridge for one QEMU station; returns its name. */
   addTap(): Promise<string>;
+  /**
+   * The LAN's own router for proxy mode: namespace `router` on the bridge
+   * (LAB_NET.routerIp) running dnsmasq as a plain DHCP server (addresses, no boot file).
+   */
+  addRouter(): Promise<void>;
   destroy(): Promise<void>;
 }
+
+/** dnsmasq with no DNS, no config file, no lease file, no pid file, in the foreground. */
+const DNSMASQ_QUIET = ['--keep-in-foreground', '--conf-file=/dev/null', '--port=0', '--no-resolv', '--no-hosts', '--leasefile-ro', '--pid-file='];
 
 /**
  * The lab: one namespace (the box) holding a bridge with the box's address, taps for
@@ -30,9 +42,9 @@ export interface LabNetwork {
 export async function createLabNetwork(prefix: string): Promise<LabNetwork> {
   const lab = new NetnsLab(prefix);
   let taps = 0;
-  let adverts: ChildProcess | undefined;
+  const daemons: ChildProcess[] = [];
   const destroy = async () => {
-    if (adverts) await lab.stop(adverts);
+    for (const daemon of daemons) await lab.stop(daemon);
     await lab.destroy();
   };
   try {
@@ -41,19 +53,13 @@ export async function createLabNetwork(prefix: string): Promise<LabNetwork> {
     await lab.ip(box, 'addr', 'add', `${LAB_NET.boxIp}/${LAB_NET.prefix}`, 'dev', LAB_NET.bridge);
     await lab.ip(box, '-6', 'addr', 'add', `${LAB_NET.boxIp6}/64`, 'dev', LAB_NET.bridge, 'nodad');
     await lab.ip(box, 'link', 'set', LAB_NET.bridge, 'up');
-    adverts = lab.spawn(box, 'dnsmasq', [
-      '--keep-in-foreground',
-      '--conf-file=/dev/null',
-      '--port=0',
-      '--no-resolv',
-      '--no-hosts',
-      '--leasefile-ro',
-      '--pid-file=',
+    daemons.push(lab.spawn(box, 'dnsmasq', [
+      ...DNSMASQ_QUIET,
       `--interface=${LAB_NET.bridge}`,
       '--bind-interfaces',
       '--enable-ra',
       `--dhcp-range=::,constructor:${LAB_NET.bridge},ra-only`,
-    ], { stdio: 'ignore', detached: true });
+    ], { stdio: 'ignore', detached: true }));
     return {
       lab,
       box,
@@ -64,6 +70,23 @@ export async function createLabNetwork(prefix: string): Promise<LabNetwork> {
         await lab.ip(box, 'link', 'set', tap, 'master', LAB_NET.bridge);
         await lab.ip(box, 'link', 'set', tap, 'up');
         return tap;
+      },
+      addRouter: async () => {
+        const router = await lab.addNamespace('router');
+        await lab.ip(box, 'link', 'add', 'router0', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', router);
+        await lab.ip(box, 'link', 'set', 'router0', 'master', LAB_NET.bridge);
+        await lab.ip(box, 'link', 'set', 'router0', 'up');
+        await lab.ip(router, 'addr', 'add', `${LAB_NET.routerIp}/${LAB_NET.prefix}`, 'dev', 'eth0');
+        await lab.ip(router, 'link', 'set', 'eth0', 'up');
+        daemons.push(lab.spawn(router, 'dnsmasq', [
+          ...DNSMASQ_QUIET,
+          '--interface=eth0',
+          '--bind-interfaces',
+          `--dhcp-range=${LAB_NET.routerRangeStart},${LAB_NET.routerRangeEnd},255.255.255.0,1h`,
+          '--dhcp-authoritative',
+          // dnsmasq pings an address ~3 s before offering it; nothing else lives on this LAN.
+          '--no-ping',
+        ], { stdio: 'ignore', detached: true }));
       },
       destroy,
     };

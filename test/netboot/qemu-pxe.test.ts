@@ -13,18 +13,23 @@ const TYPICAL_UEFI_MS = 19_000;
 let lab: QemuLab;
 const started = Date.now();
 
-beforeAll(async () => {
-  let last = Date.now();
-  lab = await startQemuLab('epq', undefined, (name) => {
-    process.stdout.write(`qemu-pxe: ${name} in ${((Date.now() - last) / 1000).toFixed(1)} s\n`);
-    last = Date.now();
-  });
-}, 240_000);
+function say(text: string): void {
+  process.stdout.write(`qemu-pxe: ${text}\n`);
+}
 
-afterAll(async () => {
-  await lab?.destroy();
-  process.stdout.write(`qemu-pxe: whole file ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-}, 60_000);
+/** Starts the lab for one describe block, printing how long each setup phase took. */
+async function labFor(dhcpMode: 'full' | 'proxy'): Promise<QemuLab> {
+  let last = Date.now();
+  return startQemuLab(dhcpMode === 'full' ? 'epqf' : 'epqp', {
+    dhcpMode,
+    phase: (name) => {
+      say(`${dhcpMode}: ${name} in ${((Date.now() - last) / 1000).toFixed(1)} s`);
+      last = Date.now();
+    },
+  });
+}
+
+afterAll(() => say(`whole file ${((Date.now() - started) / 1000).toFixed(1)} s`));
 
 function linesOf(mac: string): Array<Record<string, unknown>> {
   return lab.appliance.lines.filter((l) => l.mac === mac || (l.boot as { mac?: string } | undefined)?.mac === mac);
@@ -56,11 +61,16 @@ function expectBootedAndEnrolled(boot: BootResult, mac: string): void {
   expect(enrolled.filter((m) => m.mac === mac)).toHaveLength(1);
 }
 
-describe('QEMU stations PXE-boot from the appliance (TCG, namespace lab)', () => {
+describe('QEMU stations PXE-boot from the appliance in full DHCP mode (TCG, namespace lab)', () => {
+  beforeAll(async () => {
+    lab = await labFor('full');
+  }, 240_000);
+  afterAll(async () => lab?.destroy(), 60_000);
+
   it('BIOS: SeaBIOS + iPXE NIC ROM → our DHCP → HTTP script → kernel and initrd → marker', async () => {
     const mac = randomStationMac();
     const boot = await bootStation(lab.network, { firmware: 'bios', mac, marker: lab.marker, timeoutMs: 3 * TYPICAL_BIOS_MS });
-    process.stdout.write(`qemu-pxe: BIOS boot ${boot.seconds.toFixed(1)} s to the marker\n`);
+    say(`full: BIOS boot ${boot.seconds.toFixed(1)} s to the marker`);
     expectBootedAndEnrolled(boot, mac);
     expect(boot.poweredOff).toBe(true);
     const steps = linesOf(mac).map((l) => l.msg);
@@ -76,7 +86,7 @@ describe('QEMU stations PXE-boot from the appliance (TCG, namespace lab)', () =>
   it('UEFI: OVMF own PXE → our DHCP and port 4011 → TFTP snponly.efi → iPXE → HTTP → kernel and initrd → marker', async () => {
     const mac = randomStationMac();
     const boot = await bootStation(lab.network, { firmware: 'uefi', mac, marker: lab.marker, timeoutMs: 3 * TYPICAL_UEFI_MS });
-    process.stdout.write(`qemu-pxe: UEFI boot ${boot.seconds.toFixed(1)} s to the marker\n`);
+    say(`full: UEFI boot ${boot.seconds.toFixed(1)} s to the marker`);
     expectBootedAndEnrolled(boot, mac);
     expect(boot.poweredOff).toBe(true);
     const lines = linesOf(mac);
@@ -89,5 +99,32 @@ describe('QEMU stations PXE-boot from the appliance (TCG, namespace lab)', () =>
     expect(lines.indexOf(firmwareAck!)).toBeLessThan(lines.indexOf(tftp!));
     expect(lines.indexOf(tftp!)).toBeLessThan(lines.indexOf(ipxeAck!));
     expect(lines.some((l) => l.msg === 'boot script: boot')).toBe(true);
+  }, 3 * TYPICAL_UEFI_MS + 30_000);
+});
+
+describe('QEMU station PXE-boots in proxy DHCP mode, beside the LAN router (dnsmasq) that hands out addresses', () => {
+  beforeAll(async () => {
+    lab = await labFor('proxy');
+  }, 240_000);
+  afterAll(async () => lab?.destroy(), 60_000);
+
+  it('UEFI: address from the router, boot file from our proxy OFFER and port 4011 ACK → TFTP → iPXE (proxy again) → HTTP → marker', async () => {
+    const mac = randomStationMac();
+    const boot = await bootStation(lab.network, { firmware: 'uefi', mac, marker: lab.marker, timeoutMs: 3 * TYPICAL_UEFI_MS });
+    say(`proxy: UEFI boot ${boot.seconds.toFixed(1)} s to the marker`);
+    expectBootedAndEnrolled(boot, mac);
+    const lines = linesOf(mac);
+    // proxyDHCP answers carry the boot file and no address (yiaddr 0: no `ip` in the log line).
+    const offers = lines.filter((l) => l.msg === 'OFFER sent');
+    expect(offers.length).toBeGreaterThanOrEqual(2);
+    expect(offers.every((l) => l.ip === undefined)).toBe(true);
+    expect(lines.find((l) => l.msg === 'ACK sent' && l.bootFile === 'snponly.efi' && String(l.to).endsWith(':4011'))).toBeDefined();
+    const tftp = lines.find((l) => l.msg === 'TFTP transfer complete');
+    expect(tftp).toMatchObject({ file: 'snponly.efi' });
+    // The station's address came from the router's pool, not from the box.
+    const [, , , last] = String(tftp!.ip).split('.').map(Number);
+    expect(last).toBeGreaterThanOrEqual(50);
+    expect(last).toBeLessThanOrEqual(90);
+    expect(offers.some((l) => l.bootFile === `http://10.66.0.1:8080/boot/ipxe?mac=${mac}&arch=efi64`)).toBe(true);
   }, 3 * TYPICAL_UEFI_MS + 30_000);
 });

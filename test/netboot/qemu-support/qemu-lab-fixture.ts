@@ -21,10 +21,20 @@ export interface QemuLab {
 
 /**
  * The QEMU lab for tests: namespace, bridge, router adverts, and the real appliance
- * (netboot on, full DHCP, auto-approve) on a fresh data directory whose default boot
+ * (netboot on, full or proxy DHCP, auto-approve) on a fresh data directory whose default boot
  * profile is a Debian kernel with the marker initrd.
  */
-export async function startQemuLab(prefix: string, log: (line: string) => void = () => undefined, phase: (name: string) => void = () => undefined): Promise<QemuLab> {
+export interface QemuLabOptions {
+  /** full (default): the box hands out addresses; proxy: beside the lab's router (dnsmasq). */
+  dhcpMode?: 'full' | 'proxy';
+  /** Each line the appliance writes. */
+  log?: (line: string) => void;
+  /** Called as each setup phase ends (for timings). */
+  phase?: (name: string) => void;
+}
+
+export async function startQemuLab(prefix: string, options: QemuLabOptions = {}): Promise<QemuLab> {
+  const phase = options.phase ?? (() => undefined);
   requireQemuLab();
   const marker = `EPNBOX-MARKER-${randomBytes(6).toString('hex')}`;
   const [kernel, busybox] = await Promise.all([debianKernel(), staticBusybox()]);
@@ -35,8 +45,9 @@ export async function startQemuLab(prefix: string, log: (line: string) => void =
     await prepareDataDir(dataDir, { kernel, initrd: await markerInitrd(busybox, marker), kernelArgs: 'console=ttyS0 loglevel=3 panic=-1' });
     phase('data directory with the boot profile');
     network = await createLabNetwork(prefix);
+    if (options.dhcpMode === 'proxy') await network.addRouter();
     phase('namespace and bridge');
-    const appliance = await startLabAppliance(network, labEnvironment(dataDir, { autoApprove: true }), log);
+    const appliance = await startLabAppliance(network, labEnvironment(dataDir, { autoApprove: true, dhcpMode: options.dhcpMode ?? 'full' }), options.log);
     phase('appliance started');
     const db = join(dataDir, 'epnbox.sqlite');
     const owned = network;
