@@ -3,13 +3,14 @@ import { once } from 'node:events';
 import { realpath, stat } from 'node:fs/promises';
 import { invalid } from '../../../api/shared/errors.ts';
 import { FileCache } from './file-cache.ts';
-import { openFile, type OpenedFile, type OpenRefusal } from './file-open.ts';
+import { openFile, type OpenedFile } from './file-open.ts';
 import { negotiateRead } from './options.ts';
 import { decodePacket } from './packet-decode.ts';
 import { encodeError } from './packet-encode.ts';
 import { ErrorCode, Opcode, type RequestPacket } from './packets.ts';
 import { ReadTransfer, type TftpPeer, type TransferReport } from './read-transfer.ts';
 import { RequestLimiter } from './request-limiter.ts';
+import { READ_ONLY, Refusal, refusalFor } from './refusal.ts';
 import { resolveInRoot } from './safe-path.ts';
 import { createUdpSocket } from './udp-socket.ts';
 import { resolveOptions, type ResolvedOptions, type TftpServerOptions, type TftpTransferEvent } from './server-options.ts';
@@ -29,18 +30,6 @@ export interface TftpServerStats {
   completed: number;
   failed: number;
 }
-
-class Refusal extends Error {
-  constructor(
-    readonly code: number,
-    readonly wire: string,
-    readonly detail: string,
-  ) {
-    super(wire);
-  }
-}
-
-const READ_ONLY = encodeError(ErrorCode.ACCESS_VIOLATION, 'Read-only server: uploads are refused');
 
 /**
  * A read-only TFTP server (RFC 1350, 2347, 2348, 2349, 7440). It serves files
@@ -168,11 +157,17 @@ export class TftpServer {
       this.notifyRequest(request, peer);
       const path = await this.lookUp(request.filename, peer);
       file = await this.open(path, request.mode);
-      if (this.closing) throw new Refusal(ErrorCode.NOT_DEFINED, 'Server shutting down', 'closing');
       const socket = await this.bind(0);
-      const transfer = this.startTransfer(request, peer, socket, file, path, started);
-      file = undefined;
-      return transfer;
+      try {
+        // close() may have run while this request was being opened.
+        if (this.closing) throw new Refusal(ErrorCode.NOT_DEFINED, 'Server shutting down', 'closing');
+        const transfer = this.startTransfer(request, peer, socket, file, path, started);
+        file = undefined;
+        return transfer;
+      } catch (err) {
+        socket.close();
+        throw err;
+      }
     } finally {
       file?.close();
       this.reserve(peer.address, -1);
@@ -290,18 +285,4 @@ export class TftpServer {
 
 function eventBase(request: RequestPacket, peer: TftpPeer) {
   return { peer, file: request.filename, mode: request.mode, options: request.options };
-}
-
-function refusalFor(reason: OpenRefusal, detail: string, netasciiMax: number): Refusal {
-  switch (reason) {
-    case 'not-found':
-      return new Refusal(ErrorCode.FILE_NOT_FOUND, 'File not found', detail);
-    case 'access-denied':
-    case 'outside-root':
-      return new Refusal(ErrorCode.ACCESS_VIOLATION, 'Access violation', detail);
-    case 'netascii-too-large':
-      return new Refusal(ErrorCode.NOT_DEFINED, `netascii limited to ${netasciiMax} bytes: use octet`, detail);
-    case 'io-error':
-      return new Refusal(ErrorCode.NOT_DEFINED, 'Read error', detail);
-  }
 }
