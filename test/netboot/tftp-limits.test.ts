@@ -62,6 +62,32 @@ describe('abandoned requests leave no descriptor behind', () => {
   });
 });
 
+describe('close() during a request', () => {
+  it('a request still being opened when close() runs starts no transfer', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let mapped = false;
+    const fx = await startTftpFixture({
+      mapPath: async () => {
+        mapped = true;
+        await gate;
+        return undefined;
+      },
+    });
+    (peers[5] as RawPeer).rrq(fx.port, 'f1048576');
+    await waitFor(() => mapped, 'the request to reach the mapper');
+    await fx.server.close(); // the root stays until fx.close()
+    release();
+    try {
+      await waitFor(() => fx.events.length === 1, 'the request to end');
+      expect(fx.events[0]).toMatchObject({ outcome: 'refused', detail: 'closing' });
+      expect(fx.server.activeTransfers).toBe(0);
+    } finally {
+      await fx.close();
+    }
+  });
+});
+
 describe('limits', () => {
   it('maxTransfers: one more request gets ERROR 0 "Server busy"', async () => {
     const fx = await startTftpFixture({ timeoutMs: 10_000, maxTransfers: 2 });
