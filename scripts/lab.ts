@@ -16,7 +16,7 @@ import { stationMachine, type Firmware, type StationMachine } from './lab/qemu-s
 import { boxLine } from './lab/box-line.ts';
 
 if (argv.help || argv.h) {
-  process.stdout.write('usage: npm run lab [-- --uefi] [-- --proxy] [-- --pending] [-- --mac 52:54:00:xx:xx:xx]\n');
+  process.stdout.write('usage: npm run lab [-- --uefi] [-- --proxy] [-- --pending] [-- --no-ra] [-- --mac 52:54:00:xx:xx:xx]\n');
   process.exit(0);
 }
 const firmware: Firmware = argv.uefi ? 'uefi' : 'bios';
@@ -59,7 +59,8 @@ try {
   const dataDir = join(runDir, 'data');
   await mkdir(dataDir, { recursive: true });
   await prepareDataDir(dataDir, { kernel, initrd: await markerInitrd(busybox, 'EPNBOX-LAB-STATION-UP', { shell: true }), kernelArgs: 'console=ttyS0 loglevel=3' });
-  network = await createLabNetwork('eplab');
+  // --no-ra: no IPv6 router adverts on the bridge, to see iPXE wait for them (~13 s per iPXE stage).
+  network = await createLabNetwork('eplab', { routerAdverts: argv.ra !== false });
   if (dhcpMode === 'proxy') await network.addRouter();
   const log = createWriteStream(join(runDir, 'appliance.log'));
   say(`box: namespace ${network.box}, bridge ${LAB_NET.bridge} ${LAB_NET.boxIp}/${LAB_NET.prefix}; appliance log in ${join(runDir, 'appliance.log')}`);

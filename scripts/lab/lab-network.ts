@@ -39,7 +39,7 @@ const DNSMASQ_QUIET = ['--keep-in-foreground', '--conf-file=/dev/null', '--port=
  * QEMU stations (QEMU runs in the same namespace with `ip netns exec`), and dnsmasq
  * sending IPv6 router adverts only (no DHCP, no DNS). Nothing leaves the namespace.
  */
-export async function createLabNetwork(prefix: string): Promise<LabNetwork> {
+export async function createLabNetwork(prefix: string, options: { routerAdverts?: boolean } = {}): Promise<LabNetwork> {
   const lab = new NetnsLab(prefix);
   let taps = 0;
   const daemons: ChildProcess[] = [];
@@ -53,7 +53,7 @@ export async function createLabNetwork(prefix: string): Promise<LabNetwork> {
     await lab.ip(box, 'addr', 'add', `${LAB_NET.boxIp}/${LAB_NET.prefix}`, 'dev', LAB_NET.bridge);
     await lab.ip(box, '-6', 'addr', 'add', `${LAB_NET.boxIp6}/64`, 'dev', LAB_NET.bridge, 'nodad');
     await lab.ip(box, 'link', 'set', LAB_NET.bridge, 'up');
-    daemons.push(lab.spawn(box, 'dnsmasq', [
+    if (options.routerAdverts !== false) daemons.push(lab.spawn(box, 'dnsmasq', [
       ...DNSMASQ_QUIET,
       `--interface=${LAB_NET.bridge}`,
       '--bind-interfaces',
