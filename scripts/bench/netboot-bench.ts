@@ -132,21 +132,31 @@ const sections: string[] = [];
 const results: Record<string, unknown> = {};
 try {
   console.error(`lab ${lab.lab.id} up; packages: ${PACKAGES}`);
-  if (parts.has('dhcp')) {
-    const rows = await benchDhcp(lab, { seconds: dhcpSeconds, tries: dhcpTries, fixedRates: [1000, 3000, 5000], ladderUp: [7000, 9000, 12000, 15000], ladderDown: [700, 500, 300, 200, 100] });
+  // A part that fails is reported and the others still run.
+  const part = async (name: string, work: () => Promise<string>): Promise<void> => {
+    if (!parts.has(name)) return;
+    try {
+      sections.push(await work());
+    } catch (err) {
+      console.error(`${name} failed:`, err);
+      sections.push(`#### ${name}: failed\n\n${(err as Error).message.split('\n')[0]}`);
+    }
+  };
+  await part('dhcp', async () => {
+    const rows = await benchDhcp(lab, { seconds: dhcpSeconds, tries: dhcpTries, fixedRates: [1000, 3000, 5000], ladderUp: [7000, 10000], ladderDown: [500, 250, 100] });
     results.dhcp = rows;
-    sections.push(dhcpMarkdown(rows, dhcpSeconds));
-  }
-  if (parts.has('tftp')) {
+    return dhcpMarkdown(rows, dhcpSeconds);
+  });
+  await part('tftp', async () => {
     const rows = await benchTftp(lab, { ipxeDir, ipxeFiles, largeMiB, blockSizes: [512, 1468, 8192], concurrentLargeMiB: env('BENCH_CONCURRENT_MIB', 5), concurrency, ipxeRounds: { single: 5, concurrent: 2 }, repetitions: reps });
     results.tftp = rows;
-    sections.push(tftpMarkdown(rows, concurrency));
-  }
-  if (parts.has('http')) {
+    return tftpMarkdown(rows, concurrency);
+  });
+  await part('http', async () => {
     const rows = await benchHttp(lab, { largeMiB, concurrency, repetitions: reps });
     results.http = rows;
-    sections.push(httpMarkdown(rows));
-  }
+    return httpMarkdown(rows);
+  });
 } finally {
   await lab.destroy();
 }

@@ -5,17 +5,12 @@
  * SIGTERM. Same modules as the appliance, without the database: the bench measures
  * the protocol servers, not station registration.
  */
-import Fastify from 'fastify';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { systemClock } from '../../api/shared/clock.ts';
-import { createArchBootPolicy } from '../../appliance/netboot/dhcp/arch-boot-policy.ts';
-import { startDhcpService } from '../../appliance/netboot/dhcp/dhcp-service.ts';
 import type { FullModeSettings } from '../../appliance/netboot/dhcp/full-settings.ts';
-import { jsonLineLogger } from '../../appliance/netboot/dhcp/logger.ts';
-import { httpBootRoutes } from '../../appliance/netboot/http-boot/http-boot-routes.ts';
-import { TftpServer, type TftpServerOptions } from '../../appliance/netboot/tftp/tftp-server.ts';
-import { ImageCatalogue } from '../../provisioning/boot/image-catalogue.ts';
+import type { TftpServerOptions } from '../../appliance/netboot/tftp/tftp-server.ts';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 
+// Each server's modules are imported only when that server is asked for, so one
+// module being reworked elsewhere in the tree does not stop the other parts of the bench.
 export type BenchServerConfig =
   | { kind: 'dhcp'; interfaceName: string; full: FullModeSettings }
   | { kind: 'tftp'; options: Omit<TftpServerOptions, 'clock' | 'logger' | 'mapPath' | 'onRequest' | 'onTransferEnd'> }
@@ -24,6 +19,9 @@ export type BenchServerConfig =
 type Running = { close(): Promise<void>; stats(): unknown };
 
 async function startDhcp(config: Extract<BenchServerConfig, { kind: 'dhcp' }>): Promise<Running> {
+  const { createArchBootPolicy } = await import('../../appliance/netboot/dhcp/arch-boot-policy.ts');
+  const { startDhcpService } = await import('../../appliance/netboot/dhcp/dhcp-service.ts');
+  const { jsonLineLogger } = await import('../../appliance/netboot/dhcp/logger.ts');
   const logger = jsonLineLogger('bench:dhcp', 'warn');
   const policy = createArchBootPolicy({ httpBaseUrl: 'http://10.77.0.1' });
   // Full mode as in the appliance: nftables guard, the probe for another server, a lease file.
@@ -32,6 +30,7 @@ async function startDhcp(config: Extract<BenchServerConfig, { kind: 'dhcp' }>): 
 }
 
 async function startTftp(config: Extract<BenchServerConfig, { kind: 'tftp' }>): Promise<Running> {
+  const { TftpServer } = await import('../../appliance/netboot/tftp/tftp-server.ts');
   const server = new TftpServer(config.options);
   await server.listen();
   return { close: () => server.close(), stats: () => server.stats };
@@ -39,6 +38,10 @@ async function startTftp(config: Extract<BenchServerConfig, { kind: 'tftp' }>): 
 
 /** The HTTP boot routes alone; the script route's booter is never called by the bench. */
 async function startHttp(config: Extract<BenchServerConfig, { kind: 'http' }>): Promise<Running> {
+  const { default: Fastify } = await import('fastify');
+  const { systemClock } = await import('../../api/shared/clock.ts');
+  const { httpBootRoutes } = await import('../../appliance/netboot/http-boot/http-boot-routes.ts');
+  const { ImageCatalogue } = await import('../../provisioning/boot/image-catalogue.ts');
   const app = Fastify({ logger: false }).withTypeProvider<TypeBoxTypeProvider>();
   const booter = { scriptFor: () => Promise.reject(new Error('not used by the bench')) };
   await app.register(httpBootRoutes, { booter, catalogue: new ImageCatalogue(config.imagesDir), clock: systemClock, baseUrl: '', scriptRequestsPerMinute: 30 });
