@@ -36,6 +36,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     logger: opts.logger ?? false,
     bodyLimit: 1024 * 1024,
     requestIdHeader: 'x-request-id',
+    // An unknown field is a client bug to report (400), not something to drop silently.
+    ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const photos = opts.photos ?? new FsPhotoStore(join(resolve(opts.config.dataDir), 'photos'));

@@ -44,6 +44,12 @@ describe('auth over HTTP', () => {
     expect(lockEvents.some((e) => JSON.parse(e.metadata).reason === 'locked_out')).toBe(true);
   });
 
+  it('refuses an unknown field instead of dropping it', async () => {
+    const res = await login({ username: 'marie', password: OPERATOR_PASSWORD, rememberMe: true });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
+
   it('gives field details for a malformed body', async () => {
     const res = await login({ username: 'marie' });
     expect(res.statusCode).toBe(400);
