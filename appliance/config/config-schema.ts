@@ -134,7 +134,7 @@ export const ConfigSchema = Type.Object(
         ),
         tftp: Type.Object(
           {
-            root: Type.String({ minLength: 1, default: '/usr/lib/ipxe', description: "Directory served over TFTP (Debian's ipxe package)." }),
+            root: Type.String({ minLength: 1, default: '/usr/lib/ipxe', description: "Where the boot files come from (Debian's ipxe package); the box serves copies of the configured ones from <dataDir>/tftp." }),
             maxBlockSize: int(512, 65464, 1468, 'Quirk: largest TFTP block size offered (RFC 2348).'),
           },
           { additionalProperties: false, default: {} },

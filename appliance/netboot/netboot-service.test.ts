@@ -36,9 +36,16 @@ describe('NetbootService', () => {
     const logger = memoryLogger();
     const root = tftpRoot(['undionly.kpxe']);
     const c = config({ EPNBOX_NETBOOT_TFTP_ROOT: root, EPNBOX_NETBOOT_HTTP_BASE_URL: 'http://127.0.0.1:8080' });
-    const service = await startNetbootService({ config: c.netboot, dataDir: root, http: { host: '127.0.0.1', port: 8080 }, ctx, autoApprove: async () => false, logger, tftpPort: 0 });
+    const dataDir = tftpRoot([]);
+    const service = await startNetbootService({ config: c.netboot, dataDir, http: { host: '127.0.0.1', port: 8080 }, ctx, autoApprove: async () => false, logger, tftpPort: 0 });
     try {
-      expect(service.status).toMatchObject({ interface: 'lo', serverIp: '127.0.0.1', dhcp: 'off', httpBaseUrl: 'http://127.0.0.1:8080', tftp: { address: '127.0.0.1', root } });
+      expect(service.status).toMatchObject({
+        interface: 'lo',
+        serverIp: '127.0.0.1',
+        dhcp: 'off',
+        httpBaseUrl: 'http://127.0.0.1:8080',
+        tftp: { address: '127.0.0.1', root: join(dataDir, 'tftp'), source: root, files: ['undionly.kpxe'] },
+      });
       expect(logger.lines.some((l) => l.level === 'warn' && l.fields.file === 'snponly.efi')).toBe(true);
       expect(await service.policy.bootFor({ mac: '52:54:00:00:00:01', arch: 0, isIpxe: false, userClass: [], vendorClass: undefined, machineId: undefined })).toEqual({ bootFile: 'undionly.kpxe' });
       expect(await service.policy.bootFor({ mac: '52:54:00:00:00:01', arch: 7, isIpxe: true, userClass: ['iPXE'], vendorClass: undefined, machineId: undefined })).toEqual({
@@ -69,7 +76,7 @@ describe('NetbootService', () => {
     const ctx = await stationsTestContext();
     const c = config({ EPNBOX_NETBOOT_TFTP_ROOT: '/nonexistent/ipxe', EPNBOX_NETBOOT_HTTP_BASE_URL: 'http://127.0.0.1:8080' });
     await expect(startNetbootService({ config: c.netboot, dataDir: '/nonexistent', http: { host: '127.0.0.1', port: 8080 }, ctx, autoApprove: async () => false, logger: memoryLogger(), tftpPort: 0 })).rejects.toThrow(
-      /TFTP root directory not found: \/nonexistent\/ipxe/,
+      /netboot.tftp.root \/nonexistent\/ipxe is not a directory/,
     );
     await ctx.db.destroy();
   });

@@ -1,7 +1,6 @@
-import { access } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { DomainContext } from '../../api/shared/domain-context.ts';
 import { autoApprovePolicy } from '../../provisioning/boot/auto-approve.ts';
 import type { AppConfig } from '../config/config-schema.ts';
@@ -11,6 +10,7 @@ import { startDhcpService, type DhcpService } from './dhcp/dhcp-service.ts';
 import { interfaceIpv4 } from './dhcp/interface-address.ts';
 import type { NetbootLogger } from './dhcp/logger.ts';
 import type { CommandRunner } from './dhcp/nft-guard.ts';
+import { stageBootFiles } from './boot-files.ts';
 import { macForIp } from './neighbour-mac.ts';
 import { bootFileByMac, fullModeSettings, httpBaseUrl, NetbootConfigError, replyDelayByMac, type LanAddress, type NetbootConfig } from './netboot-settings.ts';
 import { createSeenMacs } from './seen-macs.ts';
@@ -39,7 +39,8 @@ export interface NetbootStatus {
   interface: string;
   serverIp: string;
   dhcp: NetbootConfig['dhcp']['mode'];
-  tftp: { address: string; port: number; root: string };
+  /** `root` is the box's copy of the boot files (`<dataDir>/tftp`), taken from `source`. */
+  tftp: { address: string; port: number; root: string; source: string; files: string[] };
   httpBaseUrl: string;
 }
 
@@ -72,7 +73,8 @@ function interfaceIpv4Addresses(name: string): string[] {
 }
 
 /**
- * Netboot in the appliance: TFTP serving the iPXE binaries and DHCP (proxy or full)
+ * Netboot in the appliance: TFTP serving the iPXE binaries (copied into `<dataDir>/tftp`,
+ * see stageBootFiles) and DHCP (proxy or full)
  * with the standard chain policy — firmware gets the iPXE binary for its arch, iPXE
  * gets `<httpBaseUrl>/boot/ipxe?mac=…&arch=…` (served by the HTTP boot routes on the
  * panel's server). Every MAC a booting machine shows becomes a station. Each step is
@@ -83,13 +85,14 @@ export async function startNetbootService(options: NetbootServiceOptions): Promi
   const lan = lanAddress(config);
   const baseUrl = httpBaseUrl(config, lan, options.http);
   const onClientSeen = createSeenMacs({ ctx: options.ctx, autoApprove: options.autoApprove, logger, newPerHour: options.newStationsPerHour ?? 200 });
-  const policy = createArchBootPolicy({ httpBaseUrl: baseUrl, biosBootFile: config.biosBootFile, uefiBootFile: config.uefiBootFile, bootFileByMac: bootFileByMac(config), onClientSeen });
+  const perMac = bootFileByMac(config);
+  const policy = createArchBootPolicy({ httpBaseUrl: baseUrl, biosBootFile: config.biosBootFile, uefiBootFile: config.uefiBootFile, bootFileByMac: perMac, onClientSeen });
   const delays = replyDelayByMac(config);
   const full = config.dhcp.mode === 'full' ? fullModeSettings(config, lan, options.dataDir) : undefined;
-  await warnMissingBootFiles(config, logger);
+  const files = await stageBootFiles(config.tftp.root, [config.biosBootFile, config.uefiBootFile, ...Object.values(perMac)], join(resolve(options.dataDir), 'tftp'), logger);
 
   const tftp = new TftpServer({
-    root: config.tftp.root,
+    root: files.dir,
     host: lan.address,
     port: options.tftpPort ?? 69,
     maxBlockSize: config.tftp.maxBlockSize,
@@ -117,7 +120,7 @@ export async function startNetbootService(options: NetbootServiceOptions): Promi
     await tftp.close();
     throw error;
   }
-  const status: NetbootStatus = { interface: config.interface, serverIp: lan.address, dhcp: config.dhcp.mode, tftp: { ...bound, root: config.tftp.root }, httpBaseUrl: baseUrl };
+  const status: NetbootStatus = { interface: config.interface, serverIp: lan.address, dhcp: config.dhcp.mode, tftp: { ...bound, root: files.dir, source: config.tftp.root, files: files.staged }, httpBaseUrl: baseUrl };
   logger.info({ ...status }, 'netboot started');
   return {
     status,
@@ -128,14 +131,6 @@ export async function startNetbootService(options: NetbootServiceOptions): Promi
       logger.info({}, 'netboot stopped');
     },
   };
-}
-
-async function warnMissingBootFiles(config: NetbootConfig, logger: NetbootLogger): Promise<void> {
-  for (const file of new Set([config.biosBootFile, config.uefiBootFile])) {
-    await access(join(config.tftp.root, file)).catch(() =>
-      logger.warn({ file, root: config.tftp.root }, 'netboot: boot file missing from the TFTP root (apt-get install ipxe, or set netboot.tftp.root)'),
-    );
-  }
 }
 
 /** The TFTP server's own end-of-transfer lines go to debug: logTransfer writes the per-MAC line. */

@@ -18,10 +18,11 @@ function say(text: string): void {
 }
 
 /** Starts the lab for one describe block, printing how long each setup phase took. */
-async function labFor(dhcpMode: 'full' | 'proxy'): Promise<QemuLab> {
+async function labFor(dhcpMode: 'full' | 'proxy', env: Record<string, string> = {}): Promise<QemuLab> {
   let last = Date.now();
   return startQemuLab(dhcpMode === 'full' ? 'epqf' : 'epqp', {
     dhcpMode,
+    env,
     phase: (name) => {
       say(`${dhcpMode}: ${name} in ${((Date.now() - last) / 1000).toFixed(1)} s`);
       last = Date.now();
@@ -104,11 +105,12 @@ describe('QEMU stations PXE-boot from the appliance in full DHCP mode (TCG, name
 
 describe('QEMU station PXE-boots in proxy DHCP mode, beside the LAN router (dnsmasq) that hands out addresses', () => {
   beforeAll(async () => {
-    lab = await labFor('proxy');
+    // And with the other UEFI binary: ipxe.efi drives the NIC itself, snponly.efi uses the firmware's.
+    lab = await labFor('proxy', { EPNBOX_NETBOOT_UEFI_BOOT_FILE: 'ipxe.efi' });
   }, 240_000);
   afterAll(async () => lab?.destroy(), 60_000);
 
-  it('UEFI: address from the router, boot file from our proxy OFFER and port 4011 ACK → TFTP → iPXE (proxy again) → HTTP → marker', async () => {
+  it('UEFI: address from the router, boot file from our proxy OFFER and port 4011 ACK → TFTP ipxe.efi → iPXE (proxy again) → HTTP → marker', async () => {
     const mac = randomStationMac();
     const boot = await bootStation(lab.network, { firmware: 'uefi', mac, marker: lab.marker, timeoutMs: 3 * TYPICAL_UEFI_MS });
     say(`proxy: UEFI boot ${boot.seconds.toFixed(1)} s to the marker`);
@@ -118,9 +120,9 @@ describe('QEMU station PXE-boots in proxy DHCP mode, beside the LAN router (dnsm
     const offers = lines.filter((l) => l.msg === 'OFFER sent');
     expect(offers.length).toBeGreaterThanOrEqual(2);
     expect(offers.every((l) => l.ip === undefined)).toBe(true);
-    expect(lines.find((l) => l.msg === 'ACK sent' && l.bootFile === 'snponly.efi' && String(l.to).endsWith(':4011'))).toBeDefined();
+    expect(lines.find((l) => l.msg === 'ACK sent' && l.bootFile === 'ipxe.efi' && String(l.to).endsWith(':4011'))).toBeDefined();
     const tftp = lines.find((l) => l.msg === 'TFTP transfer complete');
-    expect(tftp).toMatchObject({ file: 'snponly.efi' });
+    expect(tftp).toMatchObject({ file: 'ipxe.efi' });
     // The station's address came from the router's pool, not from the box.
     const [, , , last] = String(tftp!.ip).split('.').map(Number);
     expect(last).toBeGreaterThanOrEqual(50);

@@ -27,6 +27,8 @@ export interface QemuLab {
 export interface QemuLabOptions {
   /** full (default): the box hands out addresses; proxy: beside the lab's router (dnsmasq). */
   dhcpMode?: 'full' | 'proxy';
+  /** More EPNBOX_* settings for the appliance. */
+  env?: Record<string, string>;
   /** Each line the appliance writes. */
   log?: (line: string) => void;
   /** Called as each setup phase ends (for timings). */
@@ -47,7 +49,7 @@ export async function startQemuLab(prefix: string, options: QemuLabOptions = {})
     network = await createLabNetwork(prefix);
     if (options.dhcpMode === 'proxy') await network.addRouter();
     phase('namespace and bridge');
-    const appliance = await startLabAppliance(network, labEnvironment(dataDir, { autoApprove: true, dhcpMode: options.dhcpMode ?? 'full' }), options.log);
+    const appliance = await startLabAppliance(network, { ...labEnvironment(dataDir, { autoApprove: true, dhcpMode: options.dhcpMode ?? 'full' }), ...options.env }, options.log);
     phase('appliance started');
     const db = join(dataDir, 'epnbox.sqlite');
     const owned = network;
