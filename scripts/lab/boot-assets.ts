@@ -31,10 +31,10 @@ export async function kernelPackage(): Promise<string> {
 
 /**
  * Downloads a Debian package (`apt-get download`, no install) and takes one file out of
- * it into `<cache>/<package>/<name>`; a second call finds it there. Written aside and
+ * it (`member`, a tar pattern) into `<cache>/<package>/<name>`; a second call finds it there. Written aside and
  * renamed, so a concurrent run never sees half a file.
  */
-async function fileFromPackage(pkg: string, member: (paths: string[]) => string | undefined, name: string): Promise<string> {
+async function fileFromPackage(pkg: string, member: string, name: string): Promise<string> {
   const target = join(CACHE_DIR, pkg, name);
   if (existsSync(target)) return target;
   await mkdir(join(CACHE_DIR, pkg), { recursive: true });
@@ -43,11 +43,11 @@ async function fileFromPackage(pkg: string, member: (paths: string[]) => string 
     await sh('apt-get', ['download', '-q', pkg], work);
     const deb = (await readdir(work)).find((f) => f.endsWith('.deb'));
     if (deb === undefined) throw new Error(`apt-get download ${pkg} produced no .deb`);
-    const listing = await sh('sh', ['-c', `dpkg-deb --fsys-tarfile "${deb}" | tar -t`], work);
-    const wanted = member(listing.split('\n').filter(Boolean));
-    if (wanted === undefined) throw new Error(`${pkg}: the file wanted is not in the package`);
-    await sh('sh', ['-c', `dpkg-deb --fsys-tarfile "${deb}" | tar -x -C . "${wanted}"`], work);
-    await rename(join(work, wanted), target);
+    // One pass over the archive: only the wanted member is written.
+    const listed = await sh('sh', ['-c', `dpkg-deb --fsys-tarfile "${deb}" | tar -x -v --wildcards -C . "${member}"`], work);
+    const extracted = listed.split('\n').find((line) => line.trim() !== '')?.trim();
+    if (extracted === undefined) throw new Error(`${pkg}: no ${member} in the package`);
+    await rename(join(work, extracted), target);
     return target;
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -57,12 +57,12 @@ async function fileFromPackage(pkg: string, member: (paths: string[]) => string 
 /** Debian's current amd64 kernel image (vmlinuz), cached. */
 export async function debianKernel(): Promise<string> {
   const pkg = await kernelPackage();
-  return fileFromPackage(pkg, (paths) => paths.find((p) => /^\.\/boot\/vmlinuz-/.test(p)), 'vmlinuz');
+  return fileFromPackage(pkg, './boot/vmlinuz-*', 'vmlinuz');
 }
 
 /** A static busybox from Debian's busybox-static (not the host's /bin/busybox), cached. */
 export async function staticBusybox(): Promise<string> {
-  return fileFromPackage('busybox-static', (paths) => paths.find((p) => p === './bin/busybox'), 'busybox');
+  return fileFromPackage('busybox-static', './bin/busybox', 'busybox');
 }
 
 /** The serial console line /init prints before the marker: the kernel command line. */
