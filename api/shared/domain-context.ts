@@ -17,7 +17,20 @@ export interface DomainPolicy {
   consentTextVersion: string;
   /** Below this age a guardian's consent is required. */
   guardianConsentBelowAge: number;
+  /**
+   * Local opening hours per weekday (minutes since local midnight, end 1440 =
+   * 24:00); absent = always open. See api/sessions/opening-hours.ts.
+   */
+  openingHours?: WeeklyHours;
 }
+
+export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
+/** One open range of a local day, [startMinute, endMinute). */
+export interface OpenRange {
+  startMinute: number;
+  endMinute: number;
+}
+export type WeeklyHours = Readonly<Record<Weekday, readonly OpenRange[]>>;
 
 export const defaultPolicy: DomainPolicy = {
   timeZone: 'Indian/Reunion',
