@@ -18,6 +18,13 @@ const job = (schedule: string, what: string) =>
     { additionalProperties: false, default: {} },
   );
 
+/** Opening hours of one weekday, local time; checked in full by parseDayRanges at load. */
+const day = (name: string) =>
+  Type.String({
+    default: '00:00-24:00',
+    description: `Opening hours on ${name}: "HH:MM-HH:MM" ranges, comma separated, local time (empty: closed that day).`,
+  });
+
 export const ConfigSchema = Type.Object(
   {
     dataDir: Type.String({ minLength: 1, default: './data', description: 'Directory for the SQLite file, photos, leases, reports.' }),
@@ -83,6 +90,10 @@ export const ConfigSchema = Type.Object(
         purge: job('0 3 * * *', 'purge of data past retention'),
         auditArchive: job('0 1 1 * *', 'monthly archive of old audit events'),
       },
+      { additionalProperties: false, default: {} },
+    ),
+    openingHours: Type.Object(
+      { mon: day('Monday'), tue: day('Tuesday'), wed: day('Wednesday'), thu: day('Thursday'), fri: day('Friday'), sat: day('Saturday'), sun: day('Sunday') },
       { additionalProperties: false, default: {} },
     ),
     realtime: Type.Object(

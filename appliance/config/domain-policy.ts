@@ -1,4 +1,5 @@
-import type { DomainPolicy } from '../../api/shared/domain-context.ts';
+import { isAlwaysOpen, parseDayRanges } from '../../api/sessions/opening-hours.ts';
+import type { DomainPolicy, OpenRange, WeeklyHours } from '../../api/shared/domain-context.ts';
 import type { AppConfig } from './config-schema.ts';
 
 /** The domain's rules, taken from the validated configuration. */
@@ -11,5 +12,22 @@ export function domainPolicyFrom(config: AppConfig): DomainPolicy {
     heartbeatTimeoutMs: config.stations.heartbeatTimeoutSeconds * 1000,
     consentTextVersion: config.consent.textVersion,
     guardianConsentBelowAge: config.consent.guardianBelowAge,
+    ...openingHoursFrom(config.openingHours),
   };
+}
+
+/** Absent when open around the clock every day, so the start path has nothing to check. */
+function openingHoursFrom(days: AppConfig['openingHours']): Pick<DomainPolicy, 'openingHours'> {
+  // resolveConfig already refused malformed days.
+  const ranges = (text: string): OpenRange[] => parseDayRanges(text) ?? [];
+  const hours: WeeklyHours = {
+    mon: ranges(days.mon),
+    tue: ranges(days.tue),
+    wed: ranges(days.wed),
+    thu: ranges(days.thu),
+    fri: ranges(days.fri),
+    sat: ranges(days.sat),
+    sun: ranges(days.sun),
+  };
+  return isAlwaysOpen(hours) ? {} : { openingHours: hours };
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { TSchema } from '@sinclair/typebox';
 import { Value, ValueErrorType } from '@sinclair/typebox/value';
+import { parseDayRanges, WEEKDAYS } from '../../api/sessions/opening-hours.ts';
 import { isValidTimeZone } from '../../api/shared/zoned-time.ts';
 import { ConfigSchema, type AppConfig } from './config-schema.ts';
 
@@ -106,6 +107,15 @@ export function resolveConfig(sources: ConfigSources): AppConfig {
   }
   if (!isValidLocale(config.locale)) {
     throw new ConfigError(`config: invalid value for locale (from ${origin.get('locale') ?? sources.fileName ?? 'defaults'}): ${JSON.stringify(config.locale)}; expected a BCP 47 locale such as "fr-FR"`);
+  }
+  for (const d of WEEKDAYS) {
+    const value = config.openingHours[d];
+    if (parseDayRanges(value) === null) {
+      const key = `openingHours.${d}`;
+      throw new ConfigError(
+        `config: invalid value for ${key} (from ${origin.get(key) ?? sources.fileName ?? 'defaults'}): ${JSON.stringify(value)}; expected "HH:MM-HH:MM" ranges in order, comma separated, such as "08:30-12:00,13:30-18:00" (empty: closed)`,
+      );
+    }
   }
   return config;
 }
