@@ -30,6 +30,9 @@ export interface NetbootServiceOptions {
   newStationsPerHour?: number;
   /** pino's call shape; the appliance passes `app.log.child({ subsystem: 'netboot' })`. */
   logger: NetbootLogger;
+  /** The protocol servers' lines (subsystems `netboot:dhcp`, `netboot:tftp`); default `logger`. */
+  dhcpLogger?: NetbootLogger;
+  tftpLogger?: NetbootLogger;
   /** Test seams: the nftables runner, the TFTP port (default 69). */
   runCommand?: CommandRunner;
   tftpPort?: number;
@@ -82,6 +85,8 @@ function interfaceIpv4Addresses(name: string): string[] {
  */
 export async function startNetbootService(options: NetbootServiceOptions): Promise<NetbootService> {
   const { config, logger } = options;
+  const dhcpLog = options.dhcpLogger ?? logger;
+  const tftpLog = options.tftpLogger ?? logger;
   const lan = lanAddress(config);
   const baseUrl = httpBaseUrl(config, lan, options.http);
   const onClientSeen = createSeenMacs({ ctx: options.ctx, autoApprove: options.autoApprove, logger, newPerHour: options.newStationsPerHour ?? 200 });
@@ -96,8 +101,8 @@ export async function startNetbootService(options: NetbootServiceOptions): Promi
     host: lan.address,
     port: options.tftpPort ?? 69,
     maxBlockSize: config.tftp.maxBlockSize,
-    logger: tftpLogger(logger),
-    onTransferEnd: (event) => void logTransfer(event, logger),
+    logger: tftpLogger(tftpLog),
+    onTransferEnd: (event) => void logTransfer(event, tftpLog),
   });
   const bound = await tftp.listen();
   let dhcp: DhcpService | undefined;
@@ -113,7 +118,7 @@ export async function startNetbootService(options: NetbootServiceOptions): Promi
           replyDelayByMac: delays,
           ...(full ? { full } : {}),
         },
-        { policy, logger, clock: options.ctx.clock, ...(options.runCommand ? { run: options.runCommand } : {}) },
+        { policy, logger: dhcpLog, clock: options.ctx.clock, ...(options.runCommand ? { run: options.runCommand } : {}) },
       );
     }
   } catch (error) {
@@ -181,5 +186,7 @@ export async function startConfiguredNetboot(
     autoApprove: autoApprovePolicy(ctx, config.stations.autoApprove),
     newStationsPerHour: config.netboot.newStationsPerHour,
     logger: app.log.child({ subsystem: 'netboot' }),
+    dhcpLogger: app.log.child({ subsystem: 'netboot:dhcp' }),
+    tftpLogger: app.log.child({ subsystem: 'netboot:tftp' }),
   });
 }

@@ -3,7 +3,7 @@ import { boxLine } from './box-line.ts';
 
 describe('the lab shows one short line per boot step', () => {
   it('keeps netboot steps with their MAC, boot scripts and /boot requests; drops other logs', () => {
-    expect(boxLine(JSON.stringify({ level: 30, subsystem: 'netboot', mac: '52:54:00:00:00:01', msg: 'ACK sent', bootFile: 'snponly.efi', ip: '10.66.0.100' }))).toBe(
+    expect(boxLine(JSON.stringify({ level: 30, subsystem: 'netboot:dhcp', mac: '52:54:00:00:00:01', msg: 'ACK sent', bootFile: 'snponly.efi', ip: '10.66.0.100' }))).toBe(
       '52:54:00:00:00:01 ACK sent bootFile=snponly.efi ip=10.66.0.100',
     );
     expect(boxLine(JSON.stringify({ level: 30, boot: { mac: '52:54:00:00:00:01', image: 'lab-marker 1' }, msg: 'boot script: boot' }))).toBe('52:54:00:00:00:01 boot script: boot (lab-marker 1)');

@@ -13,7 +13,7 @@ export function boxLine(line: string): string | undefined {
   const msg = String(entry.msg ?? '');
   const boot = entry.boot as { mac?: string; profile?: string; image?: string } | undefined;
   if (boot !== undefined) return `${boot.mac ?? '?'} ${msg}${boot.image ? ` (${boot.image})` : ''}`;
-  if (entry.subsystem !== 'netboot' && Number(entry.level) < 40) {
+  if (!String(entry.subsystem ?? '').startsWith('netboot') && Number(entry.level) < 40) {
     const req = entry.req as { method?: string; url?: string; remoteAddress?: string } | undefined;
     return req?.url?.startsWith('/boot/') ? `${req.remoteAddress ?? '?'} ${req.method} ${req.url}` : undefined;
   }
