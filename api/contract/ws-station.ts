@@ -104,11 +104,17 @@ export const CodeValid = wsMessage('code_valid', {
   requestId: Nullable(Type.String()),
 });
 
-export const SessionStarted = wsMessage('session_started', SessionFields);
+/** On session_started and resumed: the deadline is the EPN's closing time, earlier than the session's time would give. */
+const ClosingFields = {
+  cappedAtClosing: Type.Optional(Type.Boolean({ description: 'True when the session was cut short at closing time: tell the visitor.' })),
+  closesAt: Type.Optional(Iso('The closing time the deadline was capped at.')),
+};
+
+export const SessionStarted = wsMessage('session_started', { ...SessionFields, ...ClosingFields });
 export const TimeAdded = wsMessage('time_added', { ...SessionFields, deltaSeconds: Type.Integer({ minimum: 0 }) });
 export const TimeRemoved = wsMessage('time_removed', { ...SessionFields, deltaSeconds: Type.Integer({ minimum: 0 }) });
 export const Suspended = wsMessage('suspended', SessionFields, 'Lock the screen and keep the time left.');
-export const Resumed = wsMessage('resumed', SessionFields);
+export const Resumed = wsMessage('resumed', { ...SessionFields, ...ClosingFields });
 export const Ended = wsMessage('ended', { ...SessionFields, endReason: Nullable(literals(END_REASONS)) }, 'Lock the screen and wipe the visitor’s data.');
 export const Warning = wsMessage('warning', { sessionId: SessionId, secondsLeft: Type.Integer({ minimum: 1, description: 'The warning threshold: 300, 120, 60, 30, 10 by default.' }), endsAt: Iso(), serverTime: ServerTime });
 

@@ -26,13 +26,23 @@ export function stationSessionOf(row: Session, now: number): StationSession {
   return { id: row.id, status: row.status, endsAt: epochToIso(t.endsAt), remainingSeconds: seconds(t.remainingMs), allottedSeconds: seconds(t.allottedMs), startedAt: epochToIso(row.started_at) };
 }
 
-function deltaSecondsOf(event: AuditEventRow): number {
+function metadataOf(event: AuditEventRow): Record<string, unknown> {
   try {
-    const meta = JSON.parse(event.metadata) as { deltaMs?: unknown };
-    return typeof meta.deltaMs === 'number' ? seconds(meta.deltaMs) : 0;
+    return JSON.parse(event.metadata) as Record<string, unknown>;
   } catch {
-    return 0;
+    return {};
   }
+}
+
+function deltaSecondsOf(event: AuditEventRow): number {
+  const meta = metadataOf(event);
+  return typeof meta.deltaMs === 'number' ? seconds(meta.deltaMs) : 0;
+}
+
+/** A start or resume capped at the EPN's closing time says so (see api/sessions/opening-gate.ts). */
+function closingOf(event: AuditEventRow): { cappedAtClosing?: true; closesAt?: string } {
+  const meta = metadataOf(event);
+  return meta.cappedAtClosing === true && typeof meta.closesAt === 'number' ? { cappedAtClosing: true, closesAt: iso(meta.closesAt) } : {};
 }
 
 /**
@@ -52,6 +62,9 @@ export function sessionMessage(event: AuditEventRow, row: Session, now: number):
       return { ...base, type, deltaSeconds: deltaSecondsOf(event) };
     case 'ended':
       return { ...base, type, endReason: row.end_reason };
+    case 'session_started':
+    case 'resumed':
+      return { ...base, type, ...closingOf(event) };
     default:
       return { ...base, type };
   }

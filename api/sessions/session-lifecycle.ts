@@ -1,6 +1,7 @@
 import type { Actor } from '../audit/audit-actions.ts';
 import type { DomainContext } from '../shared/domain-context.ts';
 import { conflict } from '../shared/errors.ts';
+import { capAtClosing, closingForStart, closingNote } from './opening-gate.ts';
 import { changeSession, type ChangePlan, type Planner } from './session-change.ts';
 import { endReasonInvalid, stationUnavailable, timeUp } from './session-errors.ts';
 import { findStationFacts, releaseStation } from './session-peers-repository.ts';
@@ -28,10 +29,13 @@ export function suspendSession(ctx: DomainContext, sessionId: number, actor: Act
 /**
  * Suspended → active: new deadline = now + the frozen time. Refused when the
  * station meanwhile went into maintenance, offline or was removed, since the
- * visitor could not use the time.
+ * visitor could not use the time, and while the EPN is closed; capped at
+ * closing like a start (opening-gate.ts).
  */
-export function resumeSession(ctx: DomainContext, sessionId: number, actor: Actor): Promise<SessionView> {
-  return changeSession(ctx, sessionId, 'resume', actor, async (session, now, trx) => {
+export async function resumeSession(ctx: DomainContext, sessionId: number, actor: Actor): Promise<SessionView> {
+  let closesAt: number | null = null;
+  const view = await changeSession(ctx, sessionId, 'resume', actor, async (session, now, trx) => {
+    closesAt = closingForStart(ctx.policy, now);
     const station = session.station_id === null ? undefined : await findStationFacts(trx, session.station_id);
     if (station === undefined) {
       throw conflict('SESSION_STATION_GONE', "Le poste de cette session n'existe plus.", "This session's station no longer exists.", {
@@ -39,14 +43,14 @@ export function resumeSession(ctx: DomainContext, sessionId: number, actor: Acto
       });
     }
     if (station.state !== 'occupied' && station.state !== 'available') throw stationUnavailable(station.id, station.state);
-    const remainingMs = session.remaining_ms ?? 0;
-    const endsAt = now + remainingMs;
+    const { endsAt, allottedMs, note } = capAtClosing(now + (session.remaining_ms ?? 0), session.allotted_ms, closesAt);
     return {
-      patch: { ends_at: endsAt, remaining_ms: null, suspended_at: null },
+      patch: { allotted_ms: allottedMs, ends_at: endsAt, remaining_ms: null, suspended_at: null },
       audit: 'session.resumed',
-      metadata: { stationId: station.id, remainingMs, endsAt, suspendedMs: now - (session.suspended_at ?? now) },
+      metadata: { stationId: station.id, remainingMs: endsAt - now, endsAt, suspendedMs: now - (session.suspended_at ?? now), ...note },
     };
   });
+  return view.endsAt === null ? view : { ...view, ...closingNote({ ends_at: view.endsAt }, closesAt) };
 }
 
 /**

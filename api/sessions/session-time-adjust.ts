@@ -2,6 +2,7 @@ import type { Actor } from '../audit/audit-actions.ts';
 import type { DomainContext } from '../shared/domain-context.ts';
 import type { ChangePlan } from './session-change.ts';
 import { changeSession } from './session-change.ts';
+import { closingFor, pastClosing } from './opening-gate.ts';
 import { checkMinutes, remainingTooLarge, removalTooLarge, timeUp } from './session-errors.ts';
 import { MAX_REMAINING_MS, MAX_TIME_CHANGE_MINUTES } from './session-limits.ts';
 import { remainingAt } from './session-timing.ts';
@@ -18,6 +19,9 @@ export async function addTime(ctx: DomainContext, sessionId: number, minutes: nu
   return changeSession(ctx, sessionId, 'add_time', actor, (session, now) => {
     const remainingMs = liveRemaining(session, now);
     if (remainingMs + deltaMs > MAX_REMAINING_MS) throw remainingTooLarge(session.id, MAX_REMAINING_MS);
+    // An active session's deadline may not pass closing; pending and suspended ones are capped when they run.
+    const closesAt = session.status === 'active' ? closingFor(ctx.policy, now) : null;
+    if (closesAt !== null && now + remainingMs + deltaMs > closesAt) throw pastClosing(session.id, closesAt, closesAt - now - remainingMs, ctx.policy.timeZone);
     return shift(session, deltaMs, remainingMs, 'session.time_added');
   });
 }

@@ -26,6 +26,10 @@ export interface SessionView extends SessionTiming {
   createdBy: number | null;
   /** The instant the timing fields were computed for (the server's clock). */
   computedAt: number;
+  /** Start/resume results only: the deadline was brought back to the EPN's closing time. */
+  cappedAtClosing?: true;
+  /** With cappedAtClosing: the closing time (epoch ms). */
+  closesAt?: number;
 }
 
 export function toSessionView(session: Session, now: number): SessionView {

@@ -4,6 +4,7 @@ import type { DomainContext } from '../shared/domain-context.ts';
 import { conflict, DomainError, notFound } from '../shared/errors.ts';
 import { checkCodeAt, type CodeCheck } from './code-check.ts';
 import { applyChange } from './session-change.ts';
+import { closingForStart, closingNote } from './opening-gate.ts';
 import { checkId, stationBusy } from './session-errors.ts';
 import { transition } from './session-transitions.ts';
 import { toSessionView, type SessionView } from './session-view.ts';
@@ -22,6 +23,7 @@ export async function startSessionById(ctx: DomainContext, sessionId: number, st
   checkId('sessionId', sessionId);
   checkId('stationId', stationId);
   const now = ctx.clock.now();
+  const closesAt = closingForStart(ctx.policy, now);
   try {
     const started = await inTransaction(ctx.db, async (trx) => {
       const session = await findSessionById(trx, sessionId);
@@ -29,9 +31,9 @@ export async function startSessionById(ctx: DomainContext, sessionId: number, st
       transition(session.status, 'start', sessionId);
       const check = await checkCodeAt(trx, session.code, stationId, now, ctx.policy);
       if (!check.ok) throw operatorRefusal(check, sessionId, stationId);
-      return applyChange(trx, ctx, check.session, 'start', actor, startPlanner(check.station), now);
+      return applyChange(trx, ctx, check.session, 'start', actor, startPlanner(check.station, closesAt), now);
     });
-    return toSessionView(started, now);
+    return { ...toSessionView(started, now), ...closingNote(started, closesAt) };
   } catch (error) {
     // Two starts raced for the station: the running-session index let one through.
     if (error instanceof DomainError && error.code === 'STORAGE_FAILURE' && isUniqueViolation(error.cause)) throw stationBusy(stationId);

@@ -5,6 +5,7 @@ import { DomainError } from '../shared/errors.ts';
 import { normaliseCode } from './access-code.ts';
 import { applyChange, type Planner } from './session-change.ts';
 import { checkCodeAt, recordRejection, type CodeCheck } from './code-check.ts';
+import { capAtClosing, closingForStart, closingNote } from './opening-gate.ts';
 import { checkId, stationBusy } from './session-errors.ts';
 import { markStationOccupied, type StationFacts } from './session-peers-repository.ts';
 import { toSessionView, type SessionView } from './session-view.ts';
@@ -26,12 +27,14 @@ export async function startSession(
   const code = normaliseCode(input, ctx.policy.codeLength);
   checkId('stationId', stationId);
   const now = ctx.clock.now();
+  // Before the code is looked at: while closed nothing is written and no guess is counted.
+  const closesAt = closingForStart(ctx.policy, now);
   let result: Extract<CodeCheck, { ok: false }> | { ok: true; started: Session };
   try {
     result = await inTransaction(ctx.db, async (trx) => {
       const check = await checkCodeAt(trx, code, stationId, now, ctx.policy);
       if (!check.ok) return check;
-      const started = await applyChange(trx, ctx, check.session, 'start', actor, startPlanner(check.station), now);
+      const started = await applyChange(trx, ctx, check.session, 'start', actor, startPlanner(check.station, closesAt), now);
       return { ok: true as const, started };
     });
   } catch (error) {
@@ -40,15 +43,17 @@ export async function startSession(
     throw error;
   }
   if (!result.ok) throw await recordRejection(ctx, result, code, stationId, actor);
-  return toSessionView(result.started, now);
+  return { ...toSessionView(result.started, now), ...closingNote(result.started, closesAt) };
 }
 
-export function startPlanner(station: StationFacts): Planner {
+/** `closesAt`: the closing the deadline may not pass (null: none); see opening-gate.ts. */
+export function startPlanner(station: StationFacts, closesAt: number | null = null): Planner {
   return (session, now) => {
     const remainingMs = session.remaining_ms ?? session.allotted_ms;
-    const endsAt = now + remainingMs;
+    const { endsAt, allottedMs, note } = capAtClosing(now + remainingMs, session.allotted_ms, closesAt);
     return {
       patch: {
+        allotted_ms: allottedMs,
         started_at: now,
         ends_at: endsAt,
         remaining_ms: null,
@@ -57,7 +62,7 @@ export function startPlanner(station: StationFacts): Planner {
         suspended_at: null,
       },
       audit: 'session.started',
-      metadata: { userId: session.user_id, stationId: station.id, allottedMs: session.allotted_ms, remainingMs, endsAt },
+      metadata: { userId: session.user_id, stationId: station.id, allottedMs, remainingMs: endsAt - now, endsAt, ...note },
       also: (trx) => markStationOccupied(trx, station.id, now),
     };
   };
