@@ -6,7 +6,8 @@ import { autoApprovePolicy } from '../../provisioning/boot/auto-approve.ts';
 import type { AppConfig } from '../config/config-schema.ts';
 import { createArchBootPolicy } from './dhcp/arch-boot-policy.ts';
 import type { BootPolicy } from './dhcp/boot-policy.ts';
-import { startDhcpService, type DhcpService } from './dhcp/dhcp-service.ts';
+import { startDhcpService, type DhcpService, type DhcpServiceDeps } from './dhcp/dhcp-service.ts';
+import type { FullModeSettings } from './dhcp/full-settings.ts';
 import { interfaceIpv4 } from './dhcp/interface-address.ts';
 import type { NetbootLogger } from './dhcp/logger.ts';
 import type { CommandRunner } from './dhcp/nft-guard.ts';
@@ -92,6 +93,7 @@ export async function startNetbootService(options: NetbootServiceOptions): Promi
   const onClientSeen = createSeenMacs({ ctx: options.ctx, autoApprove: options.autoApprove, logger, newPerHour: options.newStationsPerHour ?? 200 });
   const perMac = bootFileByMac(config);
   const policy = createArchBootPolicy({ httpBaseUrl: baseUrl, biosBootFile: config.biosBootFile, uefiBootFile: config.uefiBootFile, bootFileByMac: perMac, onClientSeen });
+  // Every setting is checked before anything binds.
   const delays = replyDelayByMac(config);
   const full = config.dhcp.mode === 'full' ? fullModeSettings(config, lan, options.dataDir) : undefined;
   const files = await stageBootFiles(config.tftp.root, [config.biosBootFile, config.uefiBootFile, ...Object.values(perMac)], join(resolve(options.dataDir), 'tftp'), logger);
@@ -107,20 +109,7 @@ export async function startNetbootService(options: NetbootServiceOptions): Promi
   const bound = await tftp.listen();
   let dhcp: DhcpService | undefined;
   try {
-    if (config.dhcp.mode !== 'off') {
-      dhcp = await startDhcpService(
-        {
-          mode: config.dhcp.mode,
-          interfaceName: config.interface,
-          interfaceGuard: config.dhcp.interfaceGuard,
-          probeTimeoutMs: config.dhcp.probeTimeoutMs,
-          replyDelayMs: config.dhcp.replyDelayMs,
-          replyDelayByMac: delays,
-          ...(full ? { full } : {}),
-        },
-        { policy, logger: dhcpLog, clock: options.ctx.clock, ...(options.runCommand ? { run: options.runCommand } : {}) },
-      );
-    }
+    if (config.dhcp.mode !== 'off') dhcp = await startDhcp(config, full, delays, { policy, logger: dhcpLog, clock: options.ctx.clock, ...(options.runCommand ? { run: options.runCommand } : {}) });
   } catch (error) {
     await tftp.close();
     throw error;
@@ -136,6 +125,22 @@ export async function startNetbootService(options: NetbootServiceOptions): Promi
       logger.info({}, 'netboot stopped');
     },
   };
+}
+
+function startDhcp(config: NetbootConfig, full: FullModeSettings | undefined, delays: Record<string, number>, deps: DhcpServiceDeps): Promise<DhcpService> {
+  if (config.dhcp.mode === 'off') throw new Error('netboot: DHCP is off');
+  return startDhcpService(
+    {
+      mode: config.dhcp.mode,
+      interfaceName: config.interface,
+      interfaceGuard: config.dhcp.interfaceGuard,
+      probeTimeoutMs: config.dhcp.probeTimeoutMs,
+      replyDelayMs: config.dhcp.replyDelayMs,
+      replyDelayByMac: delays,
+      ...(full ? { full } : {}),
+    },
+    deps,
+  );
 }
 
 /** The TFTP server's own end-of-transfer lines go to debug: logTransfer writes the per-MAC line. */
