@@ -70,7 +70,14 @@ export function sessionToWire(v: SessionView): Session {
 }
 
 export const SessionPage = pageOf(Session);
-export const SessionList = Type.Object({ items: Type.Array(Session) });
+export const LiveSessionsQuery = Type.Object(
+  {
+    status: Type.Optional(Type.Array(Type.Union([Type.Literal('pending'), Type.Literal('active'), Type.Literal('suspended')]), { minItems: 1, maxItems: 3 })),
+    page: Type.Optional(Type.Integer({ minimum: 1 })),
+    pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+  },
+  { additionalProperties: false },
+);
 
 export const SESSION_SORT_FIELDS = ['createdAt', 'startedAt', 'endedAt', 'id'] as const;
 

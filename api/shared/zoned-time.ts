@@ -33,7 +33,20 @@ export interface LocalParts {
   second: number;
 }
 
+// Intl's formatToParts costs microseconds; a page of 50 visitors asks for the
+// same "now" hundreds of times. One remembered answer per zone and second.
+const lastParts = new Map<string, { second: number; parts: LocalParts }>();
+
 export function localParts(epochMs: number, timeZone: string): LocalParts {
+  const second = Math.floor(epochMs / 1000);
+  const cached = lastParts.get(timeZone);
+  if (cached !== undefined && cached.second === second) return { ...cached.parts };
+  const computed = computeLocalParts(epochMs, timeZone);
+  lastParts.set(timeZone, { second, parts: computed });
+  return { ...computed };
+}
+
+function computeLocalParts(epochMs: number, timeZone: string): LocalParts {
   const parts: Record<string, number> = {};
   for (const p of formatter(timeZone).formatToParts(new Date(epochMs))) {
     if (p.type !== 'literal') parts[p.type] = Number(p.value);

@@ -4,6 +4,7 @@ import * as m002 from './002-auth.ts';
 import * as m003 from './003-jobs.ts';
 import * as m004 from './004-realtime.ts';
 import * as m005 from './005-boot.ts';
+import * as m006 from './006-lookup-indexes.ts';
 
 /** Explicit, ordered list: a migration exists only once it is listed here. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '003-jobs': m003,
   '004-realtime': m004,
   '005-boot': m005,
+  '006-lookup-indexes': m006,
 };

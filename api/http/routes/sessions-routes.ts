@@ -7,7 +7,7 @@ import {
   PeriodQuery,
   Session,
   SessionIdParams,
-  SessionList,
+  LiveSessionsQuery,
   SessionListQuery,
   SessionPage,
   SessionStats,
@@ -18,7 +18,8 @@ import {
 import { createCodeLimiter } from '../../sessions/code-attempts.ts';
 import { changeBinding } from '../../sessions/session-binding.ts';
 import { sessionStats } from '../../sessions/session-stats.ts';
-import { cancelSession, createSession, getSession, listSessions, liveSessions } from '../../sessions/sessions-service.ts';
+import { cancelSession, createSession, getSession, listSessions } from '../../sessions/sessions-service.ts';
+import { LIVE_STATUSES } from '../../sessions/sessions-table.ts';
 import type { SessionSort } from '../../sessions/sessions-list-repository.ts';
 import type { DomainContext } from '../../shared/domain-context.ts';
 import { actorOf } from '../principal-helpers.ts';
@@ -63,8 +64,18 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = as
 
   app.get('/api/sessions/live', {
     config: { access: 'operator' },
-    schema: { tags, summary: 'Pending, active and suspended sessions with their timing (seed: GET /api/sessions/actives/)', response: { 200: SessionList, ...errors } },
-  }, async () => ({ items: (await liveSessions(ctx)).map(sessionToWire) }));
+    schema: {
+      tags,
+      summary: 'Pending, active and suspended sessions with their timing, paged like every list (seed: GET /api/sessions/actives/)',
+      querystring: LiveSessionsQuery,
+      response: { 200: SessionPage, ...errors },
+    },
+  }, async (request) => {
+    const { status, ...pageRequest } = request.query;
+    // Outstanding codes can run into thousands: the live view is paged too.
+    const page = await listSessions(ctx, { ...pageRequest, status: status ?? [...LIVE_STATUSES], order: 'asc' });
+    return { ...page, items: page.items.map(sessionToWire) };
+  });
 
   app.get('/api/sessions/stats', {
     config: { access: 'operator' },
