@@ -1,5 +1,6 @@
 import { appendAudit } from '../audit/audit-writer.ts';
 import { operatorActor, systemActor } from '../audit/audit-actions.ts';
+import type { DbOrTx } from '../db/schema.ts';
 import { inTransaction, reading } from '../db/transaction.ts';
 import { hashPassword, verifyPassword } from '../operators/passwords.ts';
 import type { DomainContext } from '../shared/domain-context.ts';
@@ -143,14 +144,22 @@ export async function principalForAccessToken(ctx: AuthContext, token: string): 
   return claims ? principalForSession(ctx, claims.sid, 'bearer') : null;
 }
 
+/**
+ * Stores a new station credential inside the caller's transaction (so it
+ * commits with the caller's audit event), revoking the previous one. The
+ * token is returned once; only its sha256 is kept.
+ */
+export async function storeStationToken(trx: DbOrTx, stationId: number, now: number): Promise<{ token: string; revokedPrevious: number }> {
+  const token = `st_${randomToken()}`;
+  const revoked = await trx.updateTable('station_tokens').set({ revoked_at: now }).where('station_id', '=', stationId).where('revoked_at', 'is', null).executeTakeFirst();
+  await trx.insertInto('station_tokens').values({ token_hash: sha256Hex(token), station_id: stationId, created_at: now, revoked_at: null }).execute();
+  return { token, revokedPrevious: Number(revoked.numUpdatedRows) };
+}
+
 /** Issues a station's credential, revoking any previous one. Returns the token once. */
 export async function issueStationToken(ctx: Pick<DomainContext, 'db' | 'clock'>, stationId: number): Promise<string> {
-  const token = `st_${randomToken()}`;
   const now = ctx.clock.now();
-  await inTransaction(ctx.db, async (trx) => {
-    await trx.updateTable('station_tokens').set({ revoked_at: now }).where('station_id', '=', stationId).where('revoked_at', 'is', null).execute();
-    await trx.insertInto('station_tokens').values({ token_hash: sha256Hex(token), station_id: stationId, created_at: now, revoked_at: null }).execute();
-  });
+  const { token } = await inTransaction(ctx.db, (trx) => storeStationToken(trx, stationId, now));
   return token;
 }
 

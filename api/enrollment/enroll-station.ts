@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely';
 import { stationActor, systemActor } from '../audit/audit-actions.ts';
 import { appendAudit } from '../audit/audit-writer.ts';
-import { randomToken, sha256Hex } from '../auth/tokens.ts';
+import { storeStationToken } from '../auth/auth-service.ts';
 import type { Database } from '../db/schema.ts';
 import { inTransaction } from '../db/transaction.ts';
 import type { DomainContext } from '../shared/domain-context.ts';
@@ -39,14 +39,6 @@ function refusalOf(row: EnrollmentNonceRow | undefined, mac: string, now: number
   if (row.expires_at <= now) return 'expired';
   if (row.mac !== mac) return 'mac_mismatch';
   return null;
-}
-
-/** Same two statements as auth-service's issueStationToken, inside the caller's transaction. */
-async function storeStationToken(trx: Transaction<Database>, stationId: number, now: number): Promise<{ token: string; revokedPrevious: number }> {
-  const token = `st_${randomToken()}`;
-  const revoked = await trx.updateTable('station_tokens').set({ revoked_at: now }).where('station_id', '=', stationId).where('revoked_at', 'is', null).executeTakeFirst();
-  await trx.insertInto('station_tokens').values({ token_hash: sha256Hex(token), station_id: stationId, created_at: now, revoked_at: null }).execute();
-  return { token, revokedPrevious: Number(revoked.numUpdatedRows) };
 }
 
 async function tryEnroll(trx: Transaction<Database>, input: EnrollInput, mac: string, now: number): Promise<Outcome> {

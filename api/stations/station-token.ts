@@ -1,6 +1,6 @@
 import type { Actor } from '../audit/audit-actions.ts';
 import { appendAudit } from '../audit/audit-writer.ts';
-import { randomToken, sha256Hex } from '../auth/tokens.ts';
+import { storeStationToken } from '../auth/auth-service.ts';
 import type { DomainContext } from '../shared/domain-context.ts';
 import { requireStation, stationTransaction } from './stations-repository.ts';
 
@@ -15,18 +15,15 @@ export interface IssuedStationToken {
 
 /**
  * An admin issues (or re-issues) a station's credential by hand, until
- * netboot enrollment does it: the previous token stops working at once. Same
- * token format as auth-service's issueStationToken, but in one transaction
- * with the audit event, and only for a station that exists.
+ * netboot enrollment does it: the previous token stops working at once. The
+ * token is stored in one transaction with the audit event, and only for a
+ * station that exists.
  */
 export async function issueStationCredential(ctx: Pick<DomainContext, 'db' | 'clock'>, actor: Actor, stationId: number): Promise<IssuedStationToken> {
-  const token = `st_${randomToken()}`;
   const now = ctx.clock.now();
   return stationTransaction(ctx.db, async (trx) => {
     await requireStation(trx, stationId);
-    const revoked = await trx.updateTable('station_tokens').set({ revoked_at: now }).where('station_id', '=', stationId).where('revoked_at', 'is', null).executeTakeFirst();
-    const revokedPrevious = Number(revoked.numUpdatedRows);
-    await trx.insertInto('station_tokens').values({ token_hash: sha256Hex(token), station_id: stationId, created_at: now, revoked_at: null }).execute();
+    const { token, revokedPrevious } = await storeStationToken(trx, stationId, now);
     await appendAudit(trx, ctx.clock, { actor, action: 'station.updated', target: { type: 'station', id: stationId }, metadata: { token: 'issued', revokedPrevious } });
     return { stationId, token, issuedAt: now, revokedPrevious };
   });
