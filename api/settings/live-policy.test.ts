@@ -35,3 +35,14 @@ describe('live policy', () => {
     expect(ctx.policy.dailyQuota).toBe(7);
   });
 });
+
+describe('settings defaults', () => {
+  it('are what the configuration says, so a reset returns to it', () => {
+    const configured = { ...defaultPolicy, autoApprove: true, defaultDurationMinutes: 45, connectionRecordsDays: 400 };
+    expect(settingsDefaultsFrom(configured)).toMatchObject({
+      'stations.autoApprove': true,
+      'sessions.defaultDurationMinutes': 45,
+      'retention.connectionRecordsDays': 400,
+    });
+  });
+});

@@ -2,19 +2,20 @@ import type { DomainPolicy } from '../shared/domain-context.ts';
 import type { Settings } from './settings-schema.ts';
 
 /**
- * Defaults for the runtime settings, taken from the policy the configuration
- * file built; the few settings the policy does not carry get product defaults.
+ * Defaults for the runtime settings: the policy the configuration file built
+ * (so "reset" returns to what the admin configured). The add-time buttons are
+ * the one setting with no configuration key.
  */
 export function settingsDefaultsFrom(policy: DomainPolicy): Settings {
   return {
     'sessions.dailyQuota': policy.dailyQuota,
-    'sessions.defaultDurationMinutes': 60,
+    'sessions.defaultDurationMinutes': policy.defaultDurationMinutes,
     'sessions.addTimePresetsMinutes': [15, 30],
     'sessions.unusedCodeExpiryHours': Math.max(1, Math.round(policy.unusedCodeExpiryMs / 3_600_000)),
-    'stations.autoApprove': false,
+    'stations.autoApprove': policy.autoApprove,
     'stations.heartbeatTimeoutSeconds': Math.max(10, Math.round(policy.heartbeatTimeoutMs / 1000)),
     'consent.textVersion': policy.consentTextVersion,
-    'retention.connectionRecordsDays': 365,
+    'retention.connectionRecordsDays': Math.max(365, policy.connectionRecordsDays),
   };
 }
 
@@ -26,5 +27,8 @@ export function policyWithSettings(policy: DomainPolicy, settings: Settings): Do
     unusedCodeExpiryMs: settings['sessions.unusedCodeExpiryHours'] * 3_600_000,
     heartbeatTimeoutMs: settings['stations.heartbeatTimeoutSeconds'] * 1000,
     consentTextVersion: settings['consent.textVersion'],
+    autoApprove: settings['stations.autoApprove'],
+    defaultDurationMinutes: settings['sessions.defaultDurationMinutes'],
+    connectionRecordsDays: settings['retention.connectionRecordsDays'],
   };
 }

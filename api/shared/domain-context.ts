@@ -17,6 +17,12 @@ export interface DomainPolicy {
   consentTextVersion: string;
   /** Below this age a guardian's consent is required. */
   guardianConsentBelowAge: number;
+  /** A station seen at boot for the first time is available at once instead of pending. */
+  autoApprove: boolean;
+  /** Time a new access code grants unless the operator says otherwise. */
+  defaultDurationMinutes: number;
+  /** Days connection records (station, IP, start, end) are kept. */
+  connectionRecordsDays: number;
   /**
    * Local opening hours per weekday (minutes since local midnight, end 1440 =
    * 24:00); absent = always open. See api/sessions/opening-hours.ts.
@@ -40,6 +46,9 @@ export const defaultPolicy: DomainPolicy = {
   heartbeatTimeoutMs: 30_000,
   consentTextVersion: '2026-01',
   guardianConsentBelowAge: 15,
+  autoApprove: false,
+  defaultDurationMinutes: 60,
+  connectionRecordsDays: 365,
 };
 
 /** What every domain service receives: no globals. */

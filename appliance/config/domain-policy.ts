@@ -12,6 +12,9 @@ export function domainPolicyFrom(config: AppConfig): DomainPolicy {
     heartbeatTimeoutMs: config.stations.heartbeatTimeoutSeconds * 1000,
     consentTextVersion: config.consent.textVersion,
     guardianConsentBelowAge: config.consent.guardianBelowAge,
+    autoApprove: config.stations.autoApprove,
+    defaultDurationMinutes: config.sessions.defaultDurationMinutes,
+    connectionRecordsDays: config.retention.connectionRecordsDays,
     ...openingHoursFrom(config.openingHours),
   };
 }
