@@ -65,7 +65,8 @@ function dhcpMarkdown(rows: DhcpRow[], seconds: number): string {
     '| server | leases | target DORA/s | achieved DORA/s | drops D-O / R-A % | D-O p50 / p99 ms | R-A p50 / p99 ms | server CPU % | CPU ms per DORA | RSS MiB | attempts |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
   ];
-  for (const r of rows) {
+  const order = (r: DhcpRow): number => (r.storage === 'disk' ? 0 : 1e6) + r.target * 2 + (r.server === 'ours' ? 0 : 1);
+  for (const r of [...rows].sort((a, b) => order(a) - order(b))) {
     out.push(`| ${r.server} | ${r.storage} | ${fmt(r.target, 0)} | ${fmt(r.achieved, 0)} | ${pct(r.doDrops)} / ${pct(r.raDrops)} | ${fmt(r.doP50, 2)} / ${fmt(r.doP99, 2)} | ${fmt(r.raP50, 2)} / ${fmt(r.raP99, 2)} | ${fmt(r.cpuPercent, 0)} | ${fmt(r.cpuMsPerDora, 3)} | ${fmt(r.rssMiB, 0)} | ${r.attempts} |`);
   }
   out.push('', '| leases | ours: max sustained DORA/s | dnsmasq: max sustained DORA/s | ours ÷ dnsmasq |', '|---|---|---|---|');
@@ -143,7 +144,7 @@ try {
     }
   };
   await part('dhcp', async () => {
-    const rows = await benchDhcp(lab, { seconds: dhcpSeconds, tries: dhcpTries, fixedRates: [1000, 3000, 5000], ladderUp: [7000, 10000], ladderDown: [500, 250, 100] });
+    const rows = await benchDhcp(lab, { seconds: dhcpSeconds, tries: dhcpTries, fixedRates: [1000, 3000, 5000], ladder: [100, 250, 500, 750, 1500, 2000, 2500, 4000, 7000, 10000] });
     results.dhcp = rows;
     return dhcpMarkdown(rows, dhcpSeconds);
   });

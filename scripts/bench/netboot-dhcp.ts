@@ -36,9 +36,8 @@ export interface DhcpOptions {
   /** Attempts per rate at most: the machine is shared, and a slow neighbour only ever lowers a figure. */
   tries: number;
   fixedRates: number[];
-  /** Tried above the fixed rates (or below them) to find the highest sustained rate. */
-  ladderUp: number[];
-  ladderDown: number[];
+  /** Rates tried beside the fixed ones to find the highest sustained rate. */
+  ladder: number[];
 }
 
 const POOL = { cidr: `10.77.0.0/${NET.prefix}`, rangeStart: '10.77.1.0', rangeEnd: '10.77.255.254' };
@@ -142,20 +141,15 @@ export async function benchDhcp(lab: BenchLab, options: DhcpOptions): Promise<Dh
     for (const rate of options.fixedRates) for (const server of servers) rows.push(await measureBest(lab, server, storage, rate, options));
     for (const server of servers) {
       const mine = rows.filter((r) => r.server === server && r.storage === storage);
-      if (mine[mine.length - 1]!.sustained) {
-        // Held the highest fixed rate: climb until the first rate it does not hold.
-        for (const rate of options.ladderUp) {
-          const row = await measureBest(lab, server, storage, rate, options);
-          rows.push(row);
-          if (!row.sustained) break;
-        }
-      } else if (!mine.some((r) => r.sustained)) {
-        // Held none: come down until the first rate it holds.
-        for (const rate of options.ladderDown) {
-          const row = await measureBest(lab, server, storage, rate, options);
-          rows.push(row);
-          if (row.sustained) break;
-        }
+      const lo = Math.max(0, ...mine.filter((r) => r.sustained).map((r) => r.target));
+      const hi = Math.min(Infinity, ...mine.filter((r) => !r.sustained && r.target > lo).map((r) => r.target));
+      const ladder = [...options.ladder].sort((x, y) => x - y);
+      // Held some rate: climb between it and the first it did not hold. Held none: come down.
+      const steps = lo > 0 ? ladder.filter((r) => r > lo && r < hi) : ladder.filter((r) => r < hi).reverse();
+      for (const rate of steps) {
+        const row = await measureBest(lab, server, storage, rate, options);
+        rows.push(row);
+        if (row.sustained !== lo > 0) break;
       }
     }
   }
