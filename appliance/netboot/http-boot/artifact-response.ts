@@ -1,13 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
-import { Readable } from 'node:stream';
+import type { OutgoingHttpHeaders } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../../../api/shared/errors.ts';
 import { bootErrors } from '../../../provisioning/boot/boot-errors.ts';
 import type { ImageCatalogue } from '../../../provisioning/boot/image-catalogue.ts';
 import { MANIFEST_FILE } from '../../../provisioning/boot/image-names.ts';
-import { type ByteRange, contentRange, multipartLayout, parseRange } from './byte-ranges.ts';
+import type { BufferPool } from './buffer-pool.ts';
+import { contentRange, multipartLayout, parseRange } from './byte-ranges.ts';
+import { type BodyPart, writeFileBody } from './file-body.ts';
 import { notModified, rangeStillValid, type Validators } from './validators.ts';
 
 export interface ArtifactRequest {
@@ -16,7 +18,13 @@ export interface ArtifactRequest {
   file: string;
 }
 
-const CHUNK = 256 * 1024;
+export interface ArtifactServing {
+  catalogue: ImageCatalogue;
+  /** Buffers for the file bodies, shared by every response of the route. */
+  pool: BufferPool;
+  /** The station's MAC for the log line (the neighbour table: HTTP only sees an address). */
+  macOf: (ip: string) => Promise<string | undefined>;
+}
 
 /** 404 for anything not served: unknown, unsealed, unlisted, outside the catalogue. The reason goes to the log only. */
 function notServed(file: string): DomainError {
@@ -51,16 +59,38 @@ function header(request: FastifyRequest, name: string): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
-async function* multipartBody(handle: FileHandle, ranges: ByteRange[], heads: string[], tail: string): AsyncGenerator<Buffer> {
+/**
+ * Sends the head set on `reply`, then the body straight from the file to the
+ * socket (see writeFileBody), outside Fastify's stream handling. The file is
+ * closed on every path, a client going away mid-file included.
+ */
+async function streamBody(request: FastifyRequest, reply: FastifyReply, handle: FileHandle, parts: BodyPart[], serving: ArtifactServing, artifact: ArtifactRequest): Promise<void> {
+  void reply.hijack();
+  const res = reply.raw;
+  const started = Date.now();
+  let outcome: 'sent' | 'aborted' | 'failed';
   try {
-    for (const [i, range] of ranges.entries()) {
-      yield Buffer.from(heads[i]!);
-      for await (const chunk of handle.createReadStream({ start: range.start, end: range.end, autoClose: false, highWaterMark: CHUNK })) yield chunk as Buffer;
-    }
-    yield Buffer.from(tail);
+    res.writeHead(reply.statusCode, reply.getHeaders() as OutgoingHttpHeaders);
+    outcome = await writeFileBody(res, handle, parts, serving.pool);
+  } catch (error) {
+    outcome = 'failed';
+    request.log.error({ err: error, file: artifact.file }, 'boot file: read failed mid-response');
+    res.destroy(error as Error);
   } finally {
-    await handle.close();
+    await handle.close().catch(() => undefined);
   }
+  const fields = {
+    mac: (await serving.macOf(request.ip)) ?? 'unknown',
+    ip: request.ip,
+    image: `${artifact.name} ${artifact.version}`,
+    file: artifact.file,
+    status: reply.statusCode,
+    bytes: Number(reply.getHeader('content-length')),
+    outcome,
+    ms: Date.now() - started,
+  };
+  if (outcome === 'failed') request.log.warn(fields, 'boot file failed');
+  else request.log.info(fields, outcome === 'sent' ? 'boot file sent' : 'boot file aborted by the client');
 }
 
 /**
@@ -68,8 +98,8 @@ async function* multipartBody(handle: FileHandle, ranges: ByteRange[], heads: st
  * byte ranges (RFC 9110 §13, §14), streamed from disk: a 400 MB squashfs never
  * sits in memory. HEAD gets the same headers and no body.
  */
-export async function sendArtifact(request: FastifyRequest, reply: FastifyReply, catalogue: ImageCatalogue, artifact: ArtifactRequest): Promise<FastifyReply> {
-  const { path, expected } = await locate(catalogue, artifact);
+export async function sendArtifact(request: FastifyRequest, reply: FastifyReply, serving: ArtifactServing, artifact: ArtifactRequest): Promise<FastifyReply> {
+  const { path, expected } = await locate(serving.catalogue, artifact);
   const handle = await open(path, 'r').catch((error: unknown) => {
     throw (error as NodeJS.ErrnoException).code === 'ENOENT' ? notServed(artifact.file) : bootErrors.catalogueUnavailable(error);
   });
@@ -91,14 +121,17 @@ export async function sendArtifact(request: FastifyRequest, reply: FastifyReply,
       void reply.code(206).header('content-type', `multipart/byteranges; boundary=${boundary}`).header('content-length', String(layout.length));
       if (isHead) return reply.send();
       streaming = true;
-      return reply.send(Readable.from(multipartBody(handle, wanted.ranges, layout.heads, layout.tail)));
+      const parts = wanted.ranges.flatMap((range, i): BodyPart[] => [Buffer.from(layout.heads[i]!), range]);
+      await streamBody(request, reply, handle, [...parts, Buffer.from(layout.tail)], serving, artifact);
+      return reply;
     }
     const range = wanted.kind === 'ranges' ? wanted.ranges[0]! : { start: 0, end: stat.size - 1 };
     if (wanted.kind === 'ranges') void reply.code(206).header('content-range', contentRange(range, stat.size));
     void reply.header('content-type', contentType).header('content-length', String(range.end - range.start + 1));
     if (isHead || stat.size === 0) return reply.send();
     streaming = true;
-    return reply.send(handle.createReadStream({ start: range.start, end: range.end, highWaterMark: CHUNK }));
+    await streamBody(request, reply, handle, [range], serving, artifact);
+    return reply;
   } finally {
     if (!streaming) await handle.close();
   }

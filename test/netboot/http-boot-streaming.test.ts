@@ -1,0 +1,165 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { get, type IncomingMessage } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { FakeClock } from '../../api/shared/clock.ts';
+import { httpBootRoutes } from '../../appliance/netboot/http-boot/http-boot-routes.ts';
+import { ImageCatalogue } from '../../provisioning/boot/image-catalogue.ts';
+
+/**
+ * How artifact bodies leave the server (pooled buffers written to the socket):
+ * a client that goes away mid-file or a file that shrinks mid-response leaves no
+ * open file behind, concurrent downloads of different files never mix their
+ * bytes, and each download is logged with the station's MAC. 127.0.0.1 only.
+ */
+let app: FastifyInstance;
+let base: string;
+let work: string;
+let imagesDir: string;
+const lines: Record<string, unknown>[] = [];
+const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+const small = { a: randomBytes(2 * 1024 * 1024 + 17), b: randomBytes(3 * 1024 * 1024 + 5), c: randomBytes(1024 * 1024) };
+const BIG = 64 * 1024 * 1024;
+
+async function sealed(version: string, files: Record<string, Buffer | number>): Promise<void> {
+  const dir = join(imagesDir, 'kiosk', version);
+  mkdirSync(dir, { recursive: true });
+  for (const [name, content] of Object.entries(files)) {
+    if (typeof content === 'number') {
+      writeFileSync(join(dir, name), '');
+      truncateSync(join(dir, name), content); // sparse: large without writing it
+    } else writeFileSync(join(dir, name), content);
+  }
+  await new ImageCatalogue(imagesDir).seal('kiosk', version, 0);
+}
+
+/** pino's JSON lines, parsed. */
+function lineCollector(into: Record<string, unknown>[]): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) into.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+}
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'epnbox-http-stream-'));
+  imagesDir = join(work, 'images');
+  await sealed('1', small);
+  await sealed('2', { 'big.squashfs': BIG });
+  await sealed('3', { 'shrinks.squashfs': BIG });
+  app = Fastify({ logger: { level: 'info', stream: lineCollector(lines) } }).withTypeProvider<TypeBoxTypeProvider>();
+  const booter = { scriptFor: () => Promise.reject(new Error('not used here')) };
+  const macOf = async (ip: string) => (ip === '127.0.0.1' ? '52:54:00:12:34:56' : undefined);
+  await app.register(httpBootRoutes, { booter, catalogue: new ImageCatalogue(imagesDir), clock: new FakeClock(), baseUrl: '', scriptRequestsPerMinute: 30, macOf });
+  base = await app.listen({ host: '127.0.0.1', port: 0 });
+});
+afterAll(async () => {
+  await app?.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** Files of this image the test process (the server) holds open. */
+function openFilesOf(version: string): string[] {
+  const dir = join(imagesDir, 'kiosk', version);
+  const targets = readdirSync('/proc/self/fd').map((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      return ''; // closed between the listing and the readlink
+    }
+  });
+  return targets.filter((t) => t.startsWith(dir));
+}
+
+function request(path: string): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => get(`${base}${path}`, { agent: false }, resolve).on('error', reject));
+}
+
+function download(path: string): Promise<Buffer> {
+  return request(path).then(
+    (res) =>
+      new Promise((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks))).on('error', reject);
+      }),
+  );
+}
+
+/** Reads the first chunk of a response, then stops reading: the server is left mid-file. */
+async function stalled(path: string): Promise<{ res: IncomingMessage; received: () => number }> {
+  const res = await request(path);
+  let received = 0;
+  await new Promise<void>((resolve) => res.once('data', (c: Buffer) => ((received += c.length), resolve())));
+  res.pause();
+  res.on('data', (c: Buffer) => (received += c.length));
+  return { res, received: () => received };
+}
+
+const logged = (file: string) => lines.filter((l) => l['file'] === file && typeof l['outcome'] === 'string');
+
+describe('artifact bodies', () => {
+  it('serves different files to concurrent clients, each with its own bytes', async () => {
+    const names = ['a', 'b', 'c', 'a', 'b', 'c', 'b', 'a'] as const;
+    const bodies = await Promise.all(names.map((n) => download(`/boot/images/kiosk/1/${n}`)));
+    names.forEach((n, i) => expect(sha(bodies[i]!), `${n} #${i}`).toBe(sha(small[n])));
+    expect(openFilesOf('1')).toEqual([]);
+  });
+
+  it('closes the file when the client disconnects mid-file, and logs the abort with the MAC', async () => {
+    const { res, received } = await stalled('/boot/images/kiosk/2/big.squashfs');
+    expect(Number(res.headers['content-length'])).toBe(BIG);
+    expect(openFilesOf('2')).toHaveLength(1);
+    res.destroy();
+    await vi.waitFor(() => expect(openFilesOf('2')).toEqual([]), { timeout: 10_000, interval: 20 });
+    expect(received()).toBeLessThan(BIG);
+    await vi.waitFor(() => expect(logged('big.squashfs')).toHaveLength(1), { timeout: 10_000, interval: 20 });
+    expect(logged('big.squashfs')[0]).toMatchObject({ mac: '52:54:00:12:34:56', ip: '127.0.0.1', image: 'kiosk 2', status: 200, outcome: 'aborted' });
+  });
+
+  it('cuts the connection (never pads) and closes the file when the file shrinks mid-response', async () => {
+    const { res, received } = await stalled('/boot/images/kiosk/3/shrinks.squashfs');
+    truncateSync(join(imagesDir, 'kiosk', '3', 'shrinks.squashfs'), 0);
+    const ended = new Promise<string>((resolve) => {
+      res.on('end', () => resolve('end')).on('aborted', () => resolve('aborted')).on('error', () => resolve('error')).on('close', () => resolve('close'));
+    });
+    res.resume();
+    expect(await ended).not.toBe('end');
+    expect(received()).toBeLessThan(BIG);
+    await vi.waitFor(() => expect(openFilesOf('3')).toEqual([]), { timeout: 10_000, interval: 20 });
+    await vi.waitFor(() => expect(logged('shrinks.squashfs')).toHaveLength(1), { timeout: 10_000, interval: 20 });
+    expect(logged('shrinks.squashfs')[0]).toMatchObject({ mac: '52:54:00:12:34:56', outcome: 'failed' });
+  });
+
+  it('logs a complete download with the MAC, the image and the bytes sent', async () => {
+    await download('/boot/images/kiosk/1/c');
+    expect(logged('c').at(-1)).toMatchObject({ mac: '52:54:00:12:34:56', ip: '127.0.0.1', image: 'kiosk 1', file: 'c', status: 200, bytes: small.c.length, outcome: 'sent' });
+  });
+
+  it('logs "unknown" when the neighbour table has no entry for the address', async () => {
+    // The route's default reads /proc/net/arp; 127.0.0.1 is never in it.
+    const seen: Record<string, unknown>[] = [];
+    const plain = Fastify({ logger: { level: 'info', stream: lineCollector(seen) } }).withTypeProvider<TypeBoxTypeProvider>();
+    await plain.register(httpBootRoutes, { booter: { scriptFor: () => Promise.reject(new Error('unused')) }, catalogue: new ImageCatalogue(imagesDir), clock: new FakeClock(), baseUrl: '', scriptRequestsPerMinute: 30 });
+    const url = await plain.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const body = await new Promise<Buffer>((resolve, reject) =>
+        get(`${url}/boot/images/kiosk/1/a`, { agent: false }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks)));
+        }).on('error', reject),
+      );
+      expect(sha(body)).toBe(sha(small.a));
+      await vi.waitFor(() => expect(seen.some((l) => l['file'] === 'a')).toBe(true), { timeout: 10_000, interval: 20 });
+      expect(seen.find((l) => l['file'] === 'a')).toMatchObject({ mac: 'unknown', outcome: 'sent' });
+    } finally {
+      await plain.close();
+    }
+  });
+});
