@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely';
+import { sql, type SqlBool, type Transaction } from 'kysely';
 import type { Database, Db, DbOrTx } from '../db/schema.ts';
 import { inTransaction, isUniqueViolation } from '../db/transaction.ts';
 import { DomainError, conflict, notFound } from '../shared/errors.ts';
@@ -71,11 +71,24 @@ export async function liveSessionFor(db: DbOrTx, stationId: number, now: number)
   return row === undefined ? null : toLiveRef(row, now);
 }
 
-/** Running sessions of several stations at once (one query for a page of the list). */
+// SQLite uses a partial index only when the query repeats its condition as literals, and its
+// planner still prefers sessions_status_idx (every running session); INDEXED BY fails the
+// query instead of falling back, so a missing index cannot go unnoticed.
+const RUNNING_BY_STATION = sql`sessions`.as(sql`sessions indexed by sessions_running_station_uq`) as unknown as 'sessions';
+
+/**
+ * Running sessions of several stations at once (one query for a page of the list),
+ * looked up station by station in sessions_running_station_uq.
+ */
 export async function liveSessionsFor(db: DbOrTx, stationIds: number[], now: number): Promise<Map<number, LiveSessionRef>> {
   const map = new Map<number, LiveSessionRef>();
   if (stationIds.length === 0) return map;
-  const rows = await liveSessionsQuery(db).where('station_id', 'in', stationIds).execute();
+  const rows = await db
+    .selectFrom(RUNNING_BY_STATION)
+    .select(['id', 'user_id', 'station_id', 'status', 'started_at', 'ends_at', 'remaining_ms'])
+    .where(sql<SqlBool>`status in ('active', 'suspended')`)
+    .where('station_id', 'in', stationIds)
+    .execute();
   for (const row of rows) map.set(row.station_id!, toLiveRef(row, now));
   return map;
 }

@@ -5,6 +5,7 @@ import * as m003 from './003-jobs.ts';
 import * as m004 from './004-realtime.ts';
 import * as m005 from './005-boot.ts';
 import * as m006 from './006-lookup-indexes.ts';
+import * as m007 from './007-list-indexes.ts';
 
 /** Explicit, ordered list: a migration exists only once it is listed here. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '004-realtime': m004,
   '005-boot': m005,
   '006-lookup-indexes': m006,
+  '007-list-indexes': m007,
 };
