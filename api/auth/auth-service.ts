@@ -6,6 +6,7 @@ import { hashPassword, verifyPassword } from '../operators/passwords.ts';
 import type { DomainContext } from '../shared/domain-context.ts';
 import { authErrors } from './auth-errors.ts';
 import type { Principal } from './principal.ts';
+import type { StationTokenCache } from './station-token-cache.ts';
 import { randomToken, sha256Hex, signAccessToken, verifyAccessToken } from './tokens.ts';
 
 export interface AuthPolicy {
@@ -163,15 +164,26 @@ export async function issueStationToken(ctx: Pick<DomainContext, 'db' | 'clock'>
   return token;
 }
 
-export async function principalForStationToken(ctx: Pick<DomainContext, 'db'>, token: string): Promise<Principal | null> {
+/**
+ * The station a token belongs to, or null (unknown, revoked, or the station
+ * was deleted). With a cache (the HTTP routes pass one), a confirmed token is
+ * remembered until a station event drops it; see StationTokenCache.
+ */
+export async function principalForStationToken(ctx: Pick<DomainContext, 'db'>, token: string, cache?: StationTokenCache): Promise<Principal | null> {
+  const hash = sha256Hex(token);
+  const cached = cache?.lookup(hash);
+  if (cached !== undefined) return { kind: 'station', stationId: cached };
+  const generation = cache?.generation;
   const row = await reading(() =>
     ctx.db
       .selectFrom('station_tokens')
       .innerJoin('stations', 'stations.id', 'station_tokens.station_id')
       .select(['station_tokens.station_id', 'station_tokens.revoked_at'])
-      .where('station_tokens.token_hash', '=', sha256Hex(token))
+      .where('station_tokens.token_hash', '=', hash)
       .where('stations.deleted_at', 'is', null)
       .executeTakeFirst(),
   );
-  return row && row.revoked_at === null ? { kind: 'station', stationId: row.station_id } : null;
+  if (!row || row.revoked_at !== null) return null;
+  cache?.remember(hash, row.station_id, generation!);
+  return { kind: 'station', stationId: row.station_id };
 }

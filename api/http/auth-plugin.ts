@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { principalForAccessToken, principalForSession, principalForStationToken, type AuthContext } from '../auth/auth-service.ts';
 import { authErrors } from '../auth/auth-errors.ts';
 import type { Principal } from '../auth/principal.ts';
+import { StationTokenCache } from '../auth/station-token-cache.ts';
 import { csrfTokenFor, safeEqual } from '../auth/tokens.ts';
 import { enforceAccess } from './access.ts';
 
@@ -12,13 +13,13 @@ export const CSRF_HEADER = 'x-csrf-token';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-async function resolvePrincipal(ctx: AuthContext, request: FastifyRequest): Promise<Principal> {
+async function resolvePrincipal(ctx: AuthContext, request: FastifyRequest, stationTokens: StationTokenCache): Promise<Principal> {
   const header = request.headers.authorization;
   if (header !== undefined) {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw authErrors.unauthenticated();
     const token = match[1]!;
-    const p = token.startsWith('st_') ? await principalForStationToken(ctx, token) : await principalForAccessToken(ctx, token);
+    const p = token.startsWith('st_') ? await principalForStationToken(ctx, token, stationTokens) : await principalForAccessToken(ctx, token);
     if (!p) throw authErrors.unauthenticated();
     return p;
   }
@@ -39,10 +40,13 @@ async function resolvePrincipal(ctx: AuthContext, request: FastifyRequest): Prom
 export const authPlugin = fp(
   async (app: FastifyInstance, opts: { ctx: AuthContext }) => {
     app.decorateRequest('principal');
+    // Station routes are the hot path (every station beats every few seconds): remember valid station tokens.
+    const stationTokens = new StationTokenCache(opts.ctx.db, opts.ctx.clock);
+    app.addHook('onClose', async () => stationTokens.close());
     app.addHook('onRequest', async (request) => {
       const access = request.routeOptions.config?.access;
       try {
-        request.principal = await resolvePrincipal(opts.ctx, request);
+        request.principal = await resolvePrincipal(opts.ctx, request, stationTokens);
       } catch (error) {
         // A bad token on a public route is simply anonymous.
         if (access !== 'public') throw error;
