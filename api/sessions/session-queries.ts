@@ -7,7 +7,7 @@ import { toSessionView, type SessionView } from './session-view.ts';
 import { sessionTiming } from './session-timing.ts';
 import { SESSION_SORTS, listSessionRows, type SessionSort } from './sessions-list-repository.ts';
 import { findRunningSessionOnStation, findSessionById, listLiveSessions } from './sessions-repository.ts';
-import { END_REASONS, SESSION_STATUSES, type EndReason, type SessionStatus } from './sessions-table.ts';
+import { END_REASONS, SESSION_STATUSES, type EndReason, type Session, type SessionStatus } from './sessions-table.ts';
 
 export async function getSession(ctx: DomainContext, sessionId: number): Promise<SessionView> {
   checkId('sessionId', sessionId);
@@ -91,9 +91,13 @@ export async function timeRemaining(ctx: DomainContext, sessionId: number): Prom
   checkId('sessionId', sessionId);
   const session = await reading(() => findSessionById(ctx.db, sessionId));
   if (session === undefined) throw notFound('session', sessionId);
-  const now = ctx.clock.now();
+  return timeRemainingOf(session, ctx.clock.now());
+}
+
+/** The countdown of a session already read, at `now`. */
+export function timeRemainingOf(session: Pick<Session, 'id' | 'status' | 'allotted_ms' | 'remaining_ms' | 'ends_at'>, now: number): TimeRemaining {
   const t = sessionTiming(session, now);
-  return { sessionId, status: session.status, remainingMs: t.remainingMs, endsAt: t.endsAt, serverNow: now };
+  return { sessionId: session.id, status: session.status, remainingMs: t.remainingMs, endsAt: t.endsAt, serverNow: now };
 }
 
 function oneOf<T extends string>(field: string, value: T | T[] | undefined, allowed: readonly T[]): T[] | undefined {

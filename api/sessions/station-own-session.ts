@@ -3,10 +3,11 @@ import { reading } from '../db/transaction.ts';
 import type { DomainContext } from '../shared/domain-context.ts';
 import { DomainError } from '../shared/errors.ts';
 import { endSession } from './session-lifecycle.ts';
-import { timeRemaining, type TimeRemaining } from './session-queries.ts';
+import { timeRemainingOf, type TimeRemaining } from './session-queries.ts';
 import { checkId } from './session-errors.ts';
 import type { SessionView } from './session-view.ts';
 import { findSessionById } from './sessions-repository.ts';
+import type { Session } from './sessions-table.ts';
 
 /**
  * A station may only see and end the session that runs (or ran) on it. A
@@ -27,11 +28,12 @@ export function notOnThisStation(sessionId: number, stationId: number): DomainEr
  * the start, and never changes afterwards, so checking it before the change's
  * own transaction cannot be overtaken by another write.
  */
-async function requireOwnSession(ctx: DomainContext, sessionId: number, stationId: number): Promise<void> {
+async function requireOwnSession(ctx: DomainContext, sessionId: number, stationId: number): Promise<Session> {
   checkId('sessionId', sessionId);
   checkId('stationId', stationId);
   const session = await reading(() => findSessionById(ctx.db, sessionId));
   if (session === undefined || session.station_id !== stationId) throw notOnThisStation(sessionId, stationId);
+  return session;
 }
 
 /** The visitor ends their own session at the station ("Terminer ma session"). */
@@ -42,6 +44,7 @@ export async function endSessionOnStation(ctx: DomainContext, sessionId: number,
 
 /** The countdown of the station's own session. */
 export async function timeRemainingOnStation(ctx: DomainContext, sessionId: number, stationId: number): Promise<TimeRemaining> {
-  await requireOwnSession(ctx, sessionId, stationId);
-  return timeRemaining(ctx, sessionId);
+  // One read serves both the ownership check and the countdown (stations poll this).
+  const session = await requireOwnSession(ctx, sessionId, stationId);
+  return timeRemainingOf(session, ctx.clock.now());
 }
