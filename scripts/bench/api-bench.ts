@@ -10,6 +10,10 @@ import { seedBenchDatabase } from './seed-bench-database.ts';
 const SIZES = { visitors: 10_000, pastSessions: 100_000, busyStations: 1000, freeStations: 1000, freshCodes: 30_000, auditEvents: 300_000 };
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 20;
+// BENCH_ONLY=heartbeat,time-remaining runs only the lines whose name contains one of the words
+// (the reference line always runs: it is the yardstick for the machine's state).
+const ONLY = (process.env.BENCH_ONLY ?? '').split(',').map((w) => w.trim()).filter((w) => w !== '');
+const wanted = (name: string) => ONLY.length === 0 || ONLY.some((w) => name.includes(w));
 
 interface Row {
   name: string;
@@ -20,13 +24,17 @@ interface Row {
   non2xx: number;
   rss: number;
   cpu: number;
+  /** Server CPU (user + system) per completed request, µs: steadier than req/s on a shared machine. */
+  cpuUsPerRequest: number;
 }
 
-async function load(name: string, pid: number, url: string, requests: Request[], headers: Record<string, string> = {}): Promise<Row> {
+async function load(name: string, pid: number, url: string, requests: Request[], headers: Record<string, string> = {}): Promise<Row | undefined> {
+  if (!name.startsWith('reference') && !wanted(name)) return undefined;
   const cpuBefore = cpuSeconds(pid);
   const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, requests, headers: { 'content-type': 'application/json', ...headers } });
   const cpu = (cpuSeconds(pid) - cpuBefore) / DURATION;
-  return { name, rps: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, errors: result.errors, non2xx: result.non2xx, rss: rssMiB(pid), cpu: Math.round(cpu * 100) };
+  const cpuUsPerRequest = result.requests.total > 0 ? Math.round(((cpuSeconds(pid) - cpuBefore) * 1e6) / result.requests.total) : NaN;
+  return { name, rps: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, errors: result.errors, non2xx: result.non2xx, rss: rssMiB(pid), cpu: Math.round(cpu * 100), cpuUsPerRequest };
 }
 
 /** Cycles through a list, one item per request, across all connections. */
@@ -38,6 +46,9 @@ function cycle<T>(items: T[], make: (item: T, req: Request) => Request): Request
 const dir = mkdtempSync(join(tmpdir(), 'epnbox-bench-api-'));
 const dataDir = join(dir, 'data');
 const rows: Row[] = [];
+const add = (row: Row | undefined) => {
+  if (row) rows.push(row);
+};
 let stops: Array<() => Promise<void>> = [];
 try {
   const t0 = Date.now();
@@ -59,26 +70,26 @@ try {
   const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bench', password: seeded.adminPassword }) });
   const operator = { authorization: `Bearer ${((await login.json()) as { accessToken: string }).accessToken}` };
 
-  rows.push(await load('reference: bare Fastify GET /hello', baseline.child.pid!, `http://127.0.0.1:${baselinePort}/hello`, [{ method: 'GET', path: '/hello' } as Request]));
-  rows.push(await load('GET /api/health (SQLite select 1)', pid, base, [{ method: 'GET', path: '/api/health' } as Request]));
-  rows.push(
+  add(await load('reference: bare Fastify GET /hello', baseline.child.pid!, `http://127.0.0.1:${baselinePort}/hello`, [{ method: 'GET', path: '/hello' } as Request]));
+  add(await load('GET /api/health (SQLite select 1)', pid, base, [{ method: 'GET', path: '/api/health' } as Request]));
+  add(
     await load('POST /api/stations/:id/heartbeat (1,000 stations)', pid, base,
       cycle(seeded.busy, (s, req) => ({ ...req, method: 'POST', path: `/api/stations/${s.stationId}/heartbeat`, headers: { ...req.headers, authorization: `Bearer ${s.token}` }, body: '{"agentVersion":"bench"}' }))),
   );
-  rows.push(
+  add(
     await load('GET /api/sessions/:id/time-remaining (station, own session)', pid, base,
       cycle(seeded.busy, (s, req) => ({ ...req, method: 'GET', path: `/api/sessions/${s.sessionId}/time-remaining`, headers: { ...req.headers, authorization: `Bearer ${s.token}` } }))),
   );
   const pairs = seeded.codes.map((code, i) => ({ code, station: seeded.free[i % seeded.free.length]! }));
-  rows.push(
+  add(
     await load('POST /api/sessions/validate-code (fresh codes, 1,000 stations)', pid, base,
       cycle(pairs, (p, req) => ({ ...req, method: 'POST', path: '/api/sessions/validate-code', headers: { ...req.headers, authorization: `Bearer ${p.station.token}` }, body: JSON.stringify({ code: p.code }) }))),
   );
   const lists = ['/api/users?pageSize=50&page=20', '/api/users?search=nom42&pageSize=50', '/api/sessions?pageSize=50&page=100', '/api/audit?pageSize=50&page=100', '/api/stations?pageSize=50&page=10', '/api/sessions/live'];
-  for (const path of lists) rows.push(await load(`GET ${path}`, pid, base, [{ method: 'GET', path } as Request], operator));
+  for (const path of lists) add(await load(`GET ${path}`, pid, base, [{ method: 'GET', path } as Request], operator));
 
-  console.log(`\n| endpoint | req/s | p50 ms | p99 ms | non-2xx | errors | RSS MiB | server CPU % |\n|---|---|---|---|---|---|---|---|`);
-  for (const r of rows) console.log(`| ${r.name} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} | ${r.rss} | ${r.cpu} |`);
+  console.log(`\n| endpoint | req/s | p50 ms | p99 ms | non-2xx | errors | RSS MiB | server CPU % | CPU µs/req |\n|---|---|---|---|---|---|---|---|---|`);
+  for (const r of rows) console.log(`| ${r.name} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} | ${r.rss} | ${r.cpu} | ${r.cpuUsPerRequest} |`);
   console.log(`\n${DURATION} s per line, ${CONNECTIONS} connections, autocannon in the bench process; node ${process.version}.`);
 } finally {
   for (const stop of stops) await stop();
