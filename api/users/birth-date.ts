@@ -8,7 +8,7 @@ export const AGE_OF_MAJORITY = 18;
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-interface CalendarDate {
+export interface CalendarDate {
   year: number;
   month: number;
   day: number;
@@ -37,10 +37,19 @@ export function ageOnDay(birth: CalendarDate, today: CalendarDate): number {
 /** Age today in the given zone (the EPN's day, not the server's). Undefined without a valid birth date. */
 export function ageAt(birthDate: string | null, now: number, timeZone: string): number | undefined {
   if (birthDate === null) return undefined;
+  return ageOn(birthDate, parseCalendarDate(localDate(now, timeZone)));
+}
+
+/** ageAt for a local day already worked out (a list computes it once for all its rows). */
+export function ageOn(birthDate: string | null, today: CalendarDate | undefined): number | undefined {
+  if (birthDate === null || today === undefined) return undefined;
   const birth = parseCalendarDate(birthDate);
-  const today = parseCalendarDate(localDate(now, timeZone));
-  if (birth === undefined || today === undefined) return undefined;
-  return ageOnDay(birth, today);
+  return birth === undefined ? undefined : ageOnDay(birth, today);
+}
+
+/** Today's local calendar day in the zone. */
+export function localCalendarDay(now: number, timeZone: string): CalendarDate | undefined {
+  return parseCalendarDate(localDate(now, timeZone));
 }
 
 /**

@@ -21,7 +21,11 @@ export type ConsentFields = Pick<
 
 /** Below the guardian age today (local day). An unknown birth date counts as under age: the safe side. */
 export function needsGuardian(user: Pick<User, 'birth_date'>, now: number, policy: DomainPolicy): boolean {
-  const age = ageAt(user.birth_date, now, policy.timeZone);
+  return needsGuardianAtAge(ageAt(user.birth_date, now, policy.timeZone), policy);
+}
+
+/** needsGuardian for an age already worked out (undefined: unknown birth date). */
+export function needsGuardianAtAge(age: number | undefined, policy: DomainPolicy): boolean {
   return age === undefined || age < policy.guardianConsentBelowAge;
 }
 
@@ -30,10 +34,15 @@ export function hasGuardianConsent(user: Pick<User, 'guardian_name' | 'guardian_
 }
 
 export function consentStatus(user: ConsentFields, now: number, policy: DomainPolicy): ConsentStatus {
+  return consentStatusAtAge(user, () => ageAt(user.birth_date, now, policy.timeZone), policy);
+}
+
+/** consentStatus with the visitor's age given (worked out only when the status depends on it). */
+export function consentStatusAtAge(user: ConsentFields, age: () => number | undefined, policy: DomainPolicy): ConsentStatus {
   if (user.deleted_at !== null) return 'deleted';
   if (user.anonymised_at !== null || user.consent_revoked_at !== null) return 'revoked';
   if (user.consent_at === null) return 'missing';
-  if (needsGuardian(user, now, policy) && !hasGuardianConsent(user)) return 'guardian_required';
+  if (needsGuardianAtAge(age(), policy) && !hasGuardianConsent(user)) return 'guardian_required';
   return 'valid';
 }
 

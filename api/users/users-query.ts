@@ -79,13 +79,19 @@ export async function listUserRows(db: DbOrTx, query: UserListQuery): Promise<{ 
   const count = await filtered(db, query)
     .select((eb) => eb.fn.countAll().as('n'))
     .executeTakeFirstOrThrow();
-  let q = filtered(db, query).selectAll();
-  // search_text starts with the folded last name, so it sorts by name ignoring case and accents;
-  // anonymised rows (no name) go last.
-  q =
-    query.sort === 'name'
-      ? q.orderBy(sql`search_text is null`).orderBy('search_text', query.order).orderBy('id', query.order)
-      : q.orderBy('created_at', query.order).orderBy('id', query.order);
-  const rows = await q.limit(query.limit).offset(query.offset).execute();
+  // The page's ids first, from an index in the list's order (migration 007), then only their rows:
+  // the skipped rows are walked in the index, never read from the table.
+  const pageIds = sorted(filtered(db, query).select('id'), query).limit(query.limit).offset(query.offset);
+  const rows = await sorted(db.selectFrom('users').selectAll().where('id', 'in', pageIds), query).execute();
   return { rows, total: Number(count.n) };
+}
+
+/**
+ * search_text starts with the folded last name, so it sorts by name ignoring case and accents;
+ * anonymised rows (no name) go last.
+ */
+function sorted<O>(q: SelectQueryBuilder<Database, 'users', O>, query: UserListQuery): SelectQueryBuilder<Database, 'users', O> {
+  return query.sort === 'name'
+    ? q.orderBy(sql`search_text is null`).orderBy('search_text', query.order).orderBy('id', query.order)
+    : q.orderBy('created_at', query.order).orderBy('id', query.order);
 }

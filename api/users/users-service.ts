@@ -7,7 +7,7 @@ import { searchTextOf } from './person-fields.ts';
 import { auditUser, loadChangeableUser, loadVisibleUser, operatorIdOf } from './user-access.ts';
 import { fieldIssue, validationError } from './user-errors.ts';
 import { checkCreateInput, checkPersonFields, presentFields, type CreateUserInput, type PersonField, type UpdateUserInput } from './user-input.ts';
-import { toUserView, type UserView } from './user-view.ts';
+import { toUserView, userViewer, type UserView } from './user-view.ts';
 import { insertUserRow, updateUserRow } from './users-repository.ts';
 import { listUserRows, type ListConsentFilter } from './users-query.ts';
 import type { User, UserUpdate } from './users-table.ts';
@@ -143,9 +143,5 @@ export async function listUsers(ctx: DomainContext, options: ListUsersOptions = 
       limit: page.limit,
     }),
   );
-  return toPage(
-    rows.map((r) => toUserView(r, now, ctx.policy)),
-    total,
-    page,
-  );
+  return toPage(rows.map(userViewer(now, ctx.policy)), total, page);
 }
