@@ -6,6 +6,7 @@ import { sessionToWire } from '../../contract/session.ts';
 import { ActiveSessionResponse, HeartbeatBody, HeartbeatResponse, OptionalReasonBody, ReasonBody, Station, StationToken, liveSessionToWire, stationToWire } from '../../contract/station.ts';
 import type { DomainContext } from '../../shared/domain-context.ts';
 import { activeSessionOf } from '../../stations/station-active-session.ts';
+import { flushHeartbeats } from '../../stations/heartbeat-buffer.ts';
 import { recordHeartbeat } from '../../stations/station-heartbeat.ts';
 import { approveStation, markAvailable, markMaintenance, markOffline } from '../../stations/station-state-service.ts';
 import { issueStationCredential } from '../../stations/station-token.ts';
@@ -23,6 +24,10 @@ const optionalBody = async (request: FastifyRequest) => {
 
 /** The seed's custom station actions: heartbeat, marquer_*, session_active; plus approval and manual token issue. */
 export const stationActionRoutes: FastifyPluginAsyncTypebox<{ ctx: DomainContext }> = async (app, { ctx }) => {
+  // Routine beats wait in memory up to a second (HeartbeatBuffer): write them before the database closes.
+  app.addHook('onClose', async () => {
+    await flushHeartbeats(ctx.db).catch((error: unknown) => app.log.error({ err: error }, 'heartbeats held in memory could not be written at shutdown'));
+  });
   app.post('/api/stations/:id/heartbeat', {
     config: { access: 'station', selfParam: 'id' },
     preValidation: optionalBody,

@@ -5,8 +5,10 @@ import { insertRunningSession } from '../../api/stations/station-fixtures.ts';
 import { createStation } from '../../api/stations/stations-service.ts';
 import { createApiHarness, type ApiHarness } from '../support/api-harness.ts';
 
-// The auth plugin remembers valid station tokens; these show the HTTP face of
-// each way a token ends, with the token used (so remembered) just before.
+// The station hot path over HTTP. The auth plugin remembers valid station
+// tokens: these show each way a token ends, with the token used (so
+// remembered) just before. Routine heartbeats wait in memory and are written
+// at shutdown.
 let h: ApiHarness;
 let admin: { authorization: string };
 let stationId: number;
@@ -45,5 +47,17 @@ describe('remembered station tokens', () => {
     expect((await beat()).statusCode).toBe(200);
     const res = await h.app.inject({ method: 'POST', url: `/api/stations/${other}/heartbeat`, headers: { authorization: `Bearer ${token}` }, payload: {} });
     expect(res.statusCode).toBe(403);
+  });
+});
+
+describe('held heartbeats at shutdown', () => {
+  it('are written when the app closes', async () => {
+    expect((await beat()).statusCode).toBe(200);
+    h.clock.advance(10_000);
+    expect((await beat()).statusCode).toBe(200);
+    const row = () => h.db.selectFrom('stations').select('last_heartbeat_at').where('id', '=', stationId).executeTakeFirstOrThrow();
+    expect((await row()).last_heartbeat_at).toBe(h.clock.now() - 10_000);
+    await h.app.close();
+    expect((await row()).last_heartbeat_at).toBe(h.clock.now());
   });
 });

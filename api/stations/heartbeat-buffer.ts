@@ -1,0 +1,121 @@
+import type { CompiledQuery } from 'kysely';
+import type { Db } from '../db/schema.ts';
+import { inTransaction } from '../db/transaction.ts';
+
+/** How long a routine heartbeat may wait in memory before it is written (real time). */
+export const HEARTBEAT_FLUSH_MS = 1000;
+
+/**
+ * Routine heartbeats, written in batches. Thousands of stations beat every
+ * 10 s; a write of its own per beat (one WAL commit each) was most of the
+ * heartbeat's cost. A beat is only held here when it changes nothing but
+ * last_heartbeat_at and the stored value is still recent (see isRoutine), and
+ * the pending beats are written together, one transaction, at most
+ * HEARTBEAT_FLUSH_MS later, before each silence sweep, and when the app closes.
+ *
+ * What a crash can lose: the beats of the last second. Because only stations
+ * whose stored beat is less than half the heartbeat timeout old are held, the
+ * stored value after a crash is at most half the timeout plus a second behind;
+ * a station that keeps beating is never swept offline by that, and the next
+ * beat corrects it. (SQLite runs with synchronous=NORMAL: a power cut could
+ * already lose the last commits.) Readers of the stations table (lists,
+ * online flags) may see a beat up to a second late.
+ */
+export class HeartbeatBuffer {
+  private pending = new Map<number, number>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly db: Db, private readonly flushMs = HEARTBEAT_FLUSH_MS) {}
+
+  /** Holds a beat of `stationId` at `at`; written by the next flush. */
+  note(stationId: number, at: number): void {
+    const held = this.pending.get(stationId);
+    if (held === undefined || held < at) this.pending.set(stationId, at);
+    if (this.timer === undefined) {
+      this.timer = setTimeout(() => void this.flush().catch(() => undefined), this.flushMs);
+      // Never keeps a process alive on its own; close() flushes what is left.
+      this.timer.unref?.();
+    }
+  }
+
+  /** The held (not yet written) beat of a station, if any. */
+  heldFor(stationId: number): number | undefined {
+    return this.pending.get(stationId);
+  }
+
+  get size(): number {
+    return this.pending.size;
+  }
+
+  /**
+   * Writes every held beat in one transaction; never moves a stored beat
+   * back, never touches a deleted station. A failed write drops the batch
+   * (the same as a crash: the next beats are written) rather than retrying
+   * forever against a database that may be gone; the error is returned to
+   * a caller that awaits it.
+   */
+  flush(): Promise<void> {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending.size === 0) return this.flushing.catch(() => undefined);
+    const batch = this.pending;
+    this.pending = new Map();
+    const run = this.flushing.catch(() => undefined).then(() => writeBeats(this.db, batch));
+    this.flushing = run;
+    return run;
+  }
+}
+
+const buffers = new WeakMap<object, HeartbeatBuffer>();
+
+/** The heartbeat buffer of a database handle (one per handle, like the commit feed). */
+export function heartbeatBufferOf(db: Db): HeartbeatBuffer {
+  let buffer = buffers.get(db);
+  if (buffer === undefined) {
+    buffer = new HeartbeatBuffer(db);
+    buffers.set(db, buffer);
+  }
+  return buffer;
+}
+
+/** Writes the held beats of a database handle now (before a sweep, at shutdown, in tests). */
+export async function flushHeartbeats(db: Db): Promise<void> {
+  await buffers.get(db)?.flush();
+}
+
+/**
+ * A beat may wait in memory when the stored one is recent: less than half the
+ * timeout old. A first beat, or one after a long pause, is written at once.
+ */
+export function isRoutine(storedBeat: number | null, now: number, heartbeatTimeoutMs: number): boolean {
+  return storedBeat !== null && now - storedBeat < heartbeatTimeoutMs / 2;
+}
+
+// One statement shape for every row of a batch, compiled once per handle: the
+// batch runs it thousands of times a second under load.
+const compiled = new WeakMap<object, CompiledQuery>();
+
+function beatStatement(db: Db): CompiledQuery {
+  let query = compiled.get(db);
+  if (query === undefined) {
+    query = db
+      .updateTable('stations')
+      .set({ last_heartbeat_at: 1 })
+      .where('id', '=', 2)
+      .where('deleted_at', 'is', null)
+      .where((eb) => eb.or([eb('last_heartbeat_at', 'is', null), eb('last_heartbeat_at', '<', 3)]))
+      .compile();
+    // The parameters must come out in the order written above, or rows would get another station's beat.
+    if (query.parameters.join() !== '1,2,3') throw new Error(`heartbeat batch: unexpected parameter order ${query.parameters.join()}`);
+    compiled.set(db, query);
+  }
+  return query;
+}
+
+async function writeBeats(db: Db, batch: Map<number, number>): Promise<void> {
+  await inTransaction(db, async (trx) => {
+    const statement = beatStatement(db);
+    for (const [stationId, at] of batch) await trx.executeQuery({ ...statement, parameters: [at, stationId, at] });
+  });
+}
