@@ -1,5 +1,6 @@
 import { sql, type SqlBool } from 'kysely';
 import type { DbOrTx } from '../db/schema.ts';
+import { countedTotal } from '../shared/list-totals.ts';
 import { LIVE_STATUSES, type EndReason, type Session, type SessionStatus } from './sessions-table.ts';
 
 export const SESSION_SORTS = ['created_at', 'started_at', 'ended_at', 'id'] as const;
@@ -77,8 +78,6 @@ export async function listSessionRows(db: DbOrTx, f: SessionRowFilter): Promise<
     .orderBy(f.sort, (ob) => (f.order === 'asc' ? ob.asc() : ob.desc()).nullsLast())
     .orderBy('id', f.order)
     .execute();
-  const count = await filtered(db, f)
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow();
-  return { rows, total: Number(count.n) };
+  const total = await countedTotal(db, 'sessions', filtered(db, f).select((eb) => eb.fn.countAll<number>().as('n')));
+  return { rows, total };
 }

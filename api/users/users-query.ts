@@ -1,5 +1,6 @@
 import { sql, type Expression, type ExpressionBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import type { Database, DbOrTx } from '../db/schema.ts';
+import { countedTotal } from '../shared/list-totals.ts';
 import { foldForSearch } from './person-fields.ts';
 import { phoneSearchDigits } from './phone.ts';
 import type { User } from './users-table.ts';
@@ -76,14 +77,12 @@ function filtered(db: DbOrTx, query: UserListQuery): UsersQuery {
 
 /** One page of visitors and the count over all pages. */
 export async function listUserRows(db: DbOrTx, query: UserListQuery): Promise<{ rows: User[]; total: number }> {
-  const count = await filtered(db, query)
-    .select((eb) => eb.fn.countAll().as('n'))
-    .executeTakeFirstOrThrow();
+  const total = await countedTotal(db, 'users', filtered(db, query).select((eb) => eb.fn.countAll().as('n')));
   // The page's ids first, from an index in the list's order (migration 007), then only their rows:
   // the skipped rows are walked in the index, never read from the table.
   const pageIds = sorted(filtered(db, query).select('id'), query).limit(query.limit).offset(query.offset);
   const rows = await sorted(db.selectFrom('users').selectAll().where('id', 'in', pageIds), query).execute();
-  return { rows, total: Number(count.n) };
+  return { rows, total };
 }
 
 /**

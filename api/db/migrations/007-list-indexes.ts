@@ -25,4 +25,21 @@ export async function up(db: Kysely<any>): Promise<void> {
     .columns(['created_at', 'status'])
     .where(sql<boolean>`status in ('pending', 'active', 'suspended')`)
     .execute();
+
+  // A change counter per listed table, bumped by triggers in the writing transaction itself,
+  // whoever writes (this process, a script, another connection): a list may keep a total it
+  // counted until the counter moves (api/shared/list-totals.ts).
+  await db.schema
+    .createTable('list_versions')
+    .addColumn('name', 'varchar(64)', (c) => c.primaryKey())
+    .addColumn('version', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
+  for (const table of ['users', 'sessions']) {
+    await sql`insert into list_versions (name, version) values (${table}, 0)`.execute(db);
+    for (const event of ['insert', 'update', 'delete']) {
+      await sql
+        .raw(`create trigger ${table}_list_version_${event} after ${event} on ${table} begin update list_versions set version = version + 1 where name = '${table}'; end`)
+        .execute(db);
+    }
+  }
 }
