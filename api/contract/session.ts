@@ -35,6 +35,8 @@ export const Session = Type.Object({
   endsAt: Nullable(Iso('Deadline while active; null otherwise.')),
   overdue: Type.Boolean({ description: 'Active past its deadline; the expiry will close it at once.' }),
   computedAt: Iso("The server's clock when the timing was computed."),
+  cappedAtClosing: Type.Optional(Type.Boolean({ description: 'Start and resume answers only: the deadline was brought back to the closing time; tell the visitor.' })),
+  closesAt: Type.Optional(Iso('With cappedAtClosing: the closing time the deadline was capped at.')),
 });
 export type Session = Static<typeof Session>;
 
@@ -66,6 +68,7 @@ export function sessionToWire(v: SessionView): Session {
     endsAt: epochToIso(v.endsAt),
     overdue: v.overdue,
     computedAt: epochToIso(v.computedAt)!,
+    ...(v.cappedAtClosing === true && v.closesAt !== undefined ? { cappedAtClosing: true, closesAt: epochToIso(v.closesAt)! } : {}),
   };
 }
 
