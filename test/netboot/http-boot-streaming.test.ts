@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
-import { get, type IncomingMessage } from 'node:http';
+import { Agent, get, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -110,6 +110,26 @@ describe('artifact bodies', () => {
     const bodies = await Promise.all(names.map((n) => download(`/boot/images/kiosk/1/${n}`)));
     names.forEach((n, i) => expect(sha(bodies[i]!), `${n} #${i}`).toBe(sha(small[n])));
     expect(openFilesOf('1')).toEqual([]);
+  });
+
+  it('leaves a kept-alive connection usable for the next request (a range, then the whole file)', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const sockets: unknown[] = [];
+      const fetch = (path: string, headers: Record<string, string> = {}) =>
+        new Promise<Buffer>((resolve, reject) =>
+          get(`${base}${path}`, { agent, headers }, (res) => {
+            sockets.push(res.socket);
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks)));
+          }).on('error', reject),
+        );
+      expect((await fetch('/boot/images/kiosk/1/b', { range: 'bytes=10-1048585' })).equals(small.b.subarray(10, 1048586))).toBe(true);
+      expect(sha(await fetch('/boot/images/kiosk/1/b'))).toBe(sha(small.b));
+      expect(sockets[1]).toBe(sockets[0]);
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('closes the file when the client disconnects mid-file, and logs the abort with the MAC', async () => {
