@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 
 /** A free TCP port on loopback. */
 export function freePort(): Promise<number> {
@@ -40,9 +41,38 @@ export async function waitForHttp(url: string, timeoutMs = 30_000): Promise<void
   }
 }
 
-/** Starts a TypeScript entry point in its own process; stop() ends it by PID. */
+let built = false;
+
+/**
+ * Compiles the appliance once per bench run (`npm run build` -> dist/), as a
+ * box in production runs it: the tsx loader costs ~50 MiB of RSS (its own
+ * thread and V8 isolate, transformed sources kept) that a compiled box does not pay.
+ */
+function buildOnce(): void {
+  // BENCH_NO_BUILD=1 reuses dist/ as it is (repeated runs of an unchanged tree).
+  if (built || process.env.BENCH_NO_BUILD === '1') return;
+  execFileSync('npm', ['run', '--silent', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  built = true;
+}
+
+/** Node flags the production start uses (package.json "start:built"), so the benches measure the same process. */
+export function productionNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
+  return pkg.scripts['start:built']!.split(/\s+/).filter((arg) => arg.startsWith('--'));
+}
+
+/**
+ * Starts an entry point in its own process; stop() ends it by PID. The
+ * appliance's own code (appliance/, api/) runs compiled from dist/ with the
+ * production flags (BENCH_TSX=1 runs it through tsx instead, to compare);
+ * other scripts run through tsx. BENCH_NODE_FLAGS adds V8/Node flags to try.
+ */
 export function startNode(entry: string, env: Record<string, string>): { child: ChildProcess; stop: () => Promise<void> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const compiled = /^(appliance|api)\//.test(entry) && process.env.BENCH_TSX !== '1';
+  if (compiled) buildOnce();
+  const extra = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  const args = compiled ? [...productionNodeFlags(), ...extra, join('dist', entry.replace(/\.ts$/, '.js'))] : ['--import', 'tsx', entry];
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
   return {
     child,
     stop: () =>
