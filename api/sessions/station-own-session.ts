@@ -1,4 +1,5 @@
 import { stationActor } from '../audit/audit-actions.ts';
+import { hotQuery } from '../db/hot-query.ts';
 import { reading } from '../db/transaction.ts';
 import type { DomainContext } from '../shared/domain-context.ts';
 import { DomainError } from '../shared/errors.ts';
@@ -6,7 +7,6 @@ import { endSession } from './session-lifecycle.ts';
 import { timeRemainingOf, type TimeRemaining } from './session-queries.ts';
 import { checkId } from './session-errors.ts';
 import type { SessionView } from './session-view.ts';
-import { findSessionById } from './sessions-repository.ts';
 import type { Session } from './sessions-table.ts';
 
 /**
@@ -23,6 +23,9 @@ export function notOnThisStation(sessionId: number, stationId: number): DomainEr
   );
 }
 
+// findSessionById, compiled once: stations poll their countdown.
+const sessionById = hotQuery(1, (db, id: number) => db.selectFrom('sessions').selectAll().where('id', '=', id));
+
 /**
  * Throws unless the session ran on this station. station_id is set once, at
  * the start, and never changes afterwards, so checking it before the change's
@@ -31,7 +34,7 @@ export function notOnThisStation(sessionId: number, stationId: number): DomainEr
 async function requireOwnSession(ctx: DomainContext, sessionId: number, stationId: number): Promise<Session> {
   checkId('sessionId', sessionId);
   checkId('stationId', stationId);
-  const session = await reading(() => findSessionById(ctx.db, sessionId));
+  const session = (await reading(() => sessionById(ctx.db, sessionId)))[0];
   if (session === undefined || session.station_id !== stationId) throw notOnThisStation(sessionId, stationId);
   return session;
 }

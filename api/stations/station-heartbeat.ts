@@ -4,6 +4,7 @@ import type { DbOrTx } from '../db/schema.ts';
 import { reading } from '../db/transaction.ts';
 import type { DomainContext } from '../shared/domain-context.ts';
 import { flushHeartbeats, heartbeatBufferOf, isRoutine } from './heartbeat-buffer.ts';
+import { findStationHot, liveSessionForHot } from './heartbeat-queries.ts';
 import { normaliseAgentVersion, normaliseStationIp } from './station-fields.ts';
 import { SILENCE_REASON, writeStationState } from './station-state-change.ts';
 import { isStationOnline, toStationView, type StationView } from './station-view.ts';
@@ -80,7 +81,7 @@ async function plainHeartbeat(ctx: DomainContext, stationId: number, input: Hear
   const ip = normaliseStationIp(input.ip);
   const agentVersion = input.agentVersion === undefined || input.agentVersion === null ? undefined : normaliseAgentVersion(input.agentVersion);
   if (!Number.isSafeInteger(stationId)) return undefined;
-  const stored = await reading(() => findStation(ctx.db, stationId));
+  const stored = await reading(() => findStationHot(ctx.db, stationId));
   if (stored === undefined || isSilenced(stored) || (ip !== null && ip !== stored.ip)) return undefined;
   let station: Station | undefined;
   if (isRoutine(stored.last_heartbeat_at, now, ctx.policy.heartbeatTimeoutMs) && (agentVersion === undefined || agentVersion === stored.agent_version)) {
@@ -91,7 +92,7 @@ async function plainHeartbeat(ctx: DomainContext, stationId: number, input: Hear
     if (station === undefined) return undefined;
   }
   // Only an occupied station can hold a running session (manual states are refused while one runs).
-  const live = station.state === 'occupied' ? await reading(() => liveSessionFor(ctx.db, stationId, now)) : null;
+  const live = station.state === 'occupied' ? await reading(() => liveSessionForHot(ctx.db, stationId, now)) : null;
   return { station: toStationView(station, now, ctx.policy, live), cameOnline: false, ipConflictWith: null };
 }
 

@@ -43,9 +43,9 @@ export async function assertUnique(db: DbOrTx, fields: Partial<Record<UniqueFiel
   }
 }
 
-type LiveRow = { id: number; user_id: number; station_id: number | null; status: string; started_at: number | null; ends_at: number | null; remaining_ms: number | null };
+export type LiveRow = { id: number; user_id: number; station_id: number | null; status: string; started_at: number | null; ends_at: number | null; remaining_ms: number | null };
 
-function toLiveRef(row: LiveRow, now: number): LiveSessionRef {
+export function toLiveRef(row: LiveRow, now: number): LiveSessionRef {
   const active = row.status === 'active';
   const remaining = active ? (row.ends_at ?? now) - now : (row.remaining_ms ?? 0);
   return {

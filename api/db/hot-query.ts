@@ -1,0 +1,51 @@
+import type { Compilable, CompiledQuery } from 'kysely';
+import type { DbOrTx } from './schema.ts';
+
+/** Stands for argument `index` while the query is built; found again by identity in the parameters. */
+class Slot {
+  constructor(readonly index: number) {}
+}
+
+interface Template {
+  query: CompiledQuery;
+  /** For each parameter of the compiled query: the argument it takes, or -1 for a constant of the query. */
+  slots: number[];
+}
+
+/**
+ * A query of a fixed shape for the hottest paths (every heartbeat, every
+ * station poll): built and compiled by Kysely once per database handle, then
+ * run with new values. Building and compiling a query each call costs more
+ * than running a small indexed one on SQLite, and allocates a lot for the GC.
+ *
+ * `build` receives placeholders where the arguments go (scalars only: an
+ * array would be expanded at compile time). They are objects found again by
+ * identity among the compiled parameters, so a constant of the query can
+ * never be taken for an argument. The SQL is the dialect's own, and the query
+ * runs through Kysely's executor (its connection lock, so never inside
+ * another caller's open transaction, and its result plugins). A query built
+ * on a transaction is compiled for that call only.
+ */
+export function hotQuery<A extends readonly unknown[], R>(arity: A['length'], build: (db: DbOrTx, ...args: A) => Compilable<R>): (db: DbOrTx, ...args: A) => Promise<R[]> {
+  const templates = new WeakMap<DbOrTx, Template>();
+  return async (db, ...args) => {
+    let template = templates.get(db);
+    if (template === undefined) {
+      template = compileTemplate(db, arity, build);
+      if (!db.isTransaction) templates.set(db, template);
+    }
+    const { query, slots } = template;
+    const parameters = query.parameters.map((value, i) => (slots[i]! < 0 ? value : args[slots[i]!]));
+    const result = await db.executeQuery<R>({ ...query, parameters });
+    return result.rows;
+  };
+}
+
+function compileTemplate<A extends readonly unknown[], R>(db: DbOrTx, arity: number, build: (db: DbOrTx, ...args: A) => Compilable<R>): Template {
+  const placeholders = Array.from({ length: arity }, (_, i) => new Slot(i));
+  const query = build(db, ...(placeholders as unknown as A)).compile();
+  const slots = query.parameters.map((value) => (value instanceof Slot ? value.index : -1));
+  const missing = placeholders.filter((p) => !slots.includes(p.index));
+  if (missing.length > 0) throw new Error(`hotQuery: argument ${missing[0]!.index} does not appear in the query (an array, or not used)`);
+  return { query, slots };
+}
