@@ -2,7 +2,6 @@ import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { DomainContext } from '../../api/shared/domain-context.ts';
-import { autoApprovePolicy } from '../../provisioning/boot/auto-approve.ts';
 import type { AppConfig } from '../config/config-schema.ts';
 import { createArchBootPolicy } from './dhcp/arch-boot-policy.ts';
 import type { BootPolicy } from './dhcp/boot-policy.ts';
@@ -25,7 +24,7 @@ export interface NetbootServiceOptions {
   /** Where the panel listens (the real port, after listen): the default HTTP boot URL. */
   http: { host: string; port: number };
   ctx: DomainContext;
-  /** Enrollment policy in force (provisioning/boot autoApprovePolicy: the runtime setting over the configuration). */
+  /** Enrollment policy in force when a new MAC shows up (the appliance reads ctx.policy, which follows the settings). */
   autoApprove: () => Promise<boolean>;
   /** Unknown MACs registered as stations per hour at most (netboot.newStationsPerHour). Default 200. */
   newStationsPerHour?: number;
@@ -188,7 +187,7 @@ export async function startConfiguredNetboot(
     dataDir: config.dataDir,
     http: { host: config.http.host, port },
     ctx,
-    autoApprove: autoApprovePolicy(ctx, config.stations.autoApprove),
+    autoApprove: async () => ctx.policy.autoApprove,
     newStationsPerHour: config.netboot.newStationsPerHour,
     logger: app.log.child({ subsystem: 'netboot' }),
     dhcpLogger: app.log.child({ subsystem: 'netboot:dhcp' }),

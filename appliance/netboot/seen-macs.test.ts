@@ -5,7 +5,6 @@ import type { DomainContext } from '../../api/shared/domain-context.ts';
 import type { FakeClock } from '../../api/shared/clock.ts';
 import type { BootClient } from './dhcp/boot-policy.ts';
 import { memoryLogger } from './dhcp/testing/memory-logger.ts';
-import { autoApprovePolicy } from '../../provisioning/boot/auto-approve.ts';
 import { createSeenMacs } from './seen-macs.ts';
 
 const client = (mac: string): BootClient => ({ mac, arch: 7, isIpxe: false, userClass: [], vendorClass: 'PXEClient:Arch:00007:UNDI:003000', machineId: undefined });
@@ -25,7 +24,7 @@ describe('stations from the MACs DHCP sees', () => {
   it('registers an unknown MAC once, pending by default, however many packets its boot sends', async () => {
     ctx = await stationsTestContext();
     const logger = memoryLogger();
-    const seen = createSeenMacs({ ctx, autoApprove: autoApprovePolicy(ctx, false), logger, newPerHour: 10 });
+    const seen = createSeenMacs({ ctx, autoApprove: async () => ctx.policy.autoApprove, logger, newPerHour: 10 });
     await Promise.all([seen(client('52:54:00:00:00:01')), seen(client('52:54:00:00:00:01'))]);
     await seen(client('52:54:00:00:00:01'));
     expect(await stations()).toEqual([{ mac: '52:54:00:00:00:01', state: 'pending' }]);
@@ -33,11 +32,13 @@ describe('stations from the MACs DHCP sees', () => {
     expect(logger.lines.filter((l) => l.message === 'netboot: new station registered')).toHaveLength(1);
   });
 
-  it('makes the station available when the configuration auto-approves, and the runtime setting wins', async () => {
+  it('makes the station available when the policy in force auto-approves, read at each new MAC', async () => {
     ctx = await stationsTestContext();
-    const seen = createSeenMacs({ ctx, autoApprove: autoApprovePolicy(ctx, true), logger: memoryLogger(), newPerHour: 10 });
+    ctx.policy = { ...ctx.policy, autoApprove: true };
+    const seen = createSeenMacs({ ctx, autoApprove: async () => ctx.policy.autoApprove, logger: memoryLogger(), newPerHour: 10 });
     await seen(client('52:54:00:00:00:02'));
-    await ctx.db.insertInto('settings').values({ key: 'stations.autoApprove', value: 'false', updated_at: 0, updated_by: null }).execute();
+    // What keepPolicyCurrent does when an admin changes stations.autoApprove.
+    ctx.policy = { ...ctx.policy, autoApprove: false };
     await seen(client('52:54:00:00:00:03'));
     expect(await stations()).toEqual([
       { mac: '52:54:00:00:00:02', state: 'available' },

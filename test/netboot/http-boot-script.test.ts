@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { operatorActor } from '../../api/audit/audit-actions.ts';
 import { setSetting } from '../../api/settings/settings-service.ts';
 import { settingsDefaultsFrom } from '../../api/settings/settings-policy.ts';
@@ -56,8 +56,10 @@ describe('GET /boot/ipxe', () => {
     const res = await script(h, `mac=${MAC}&arch=efi64`);
     expect(res.body).toContain('kernel http://10.0.0.1:8080/boot/images/debian-kiosk/2026.03.1/vmlinuz initrd=initrd.img boot=live components quiet fetch=http://10.0.0.1:8080/boot/images/debian-kiosk/2026.03.1/filesystem.squashfs epnbox.server=http://10.0.0.1:8080 epnbox.enroll=en_');
     expect(res.body).toContain('initrd --name initrd.img http://10.0.0.1:8080/boot/images/debian-kiosk/2026.03.1/initrd.img || goto epnbox-wait');
-    // Defaults as the configuration gives them (settingsDefaultsFrom alone ignores stations.autoApprove of the file).
-    await setSetting(h.ctx, admin, 'stations.autoApprove', false, { ...settingsDefaultsFrom(h.ctx.policy), 'stations.autoApprove': true });
+    await setSetting(h.ctx, admin, 'stations.autoApprove', false, settingsDefaultsFrom(h.ctx.policy));
+    // The app applies a committed settings change to ctx.policy (api/settings/live-policy.ts).
+    const app = h;
+    await vi.waitFor(() => expect(app.ctx.policy.autoApprove).toBe(false), { timeout: 5000, interval: 10 });
     const other = await script(h, 'mac=52:54:00:00:00:02&arch=efi64');
     expect(other.body).toContain("Poste en attente d'approbation");
   });

@@ -1,7 +1,6 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import type { BootAdmin } from '../../../api/contract/boot-admin.ts';
 import type { DomainContext } from '../../../api/shared/domain-context.ts';
-import { autoApprovePolicy } from '../../../provisioning/boot/auto-approve.ts';
 import { createBootAdmin } from '../../../provisioning/boot/boot-admin.ts';
 import { ImageCatalogue } from '../../../provisioning/boot/image-catalogue.ts';
 import { createStationBooter } from '../../../provisioning/boot/station-booter.ts';
@@ -32,7 +31,8 @@ export function createBootServices(ctx: DomainContext, config: AppConfig): BootS
   const booter = createStationBooter({
     ctx,
     catalogue,
-    autoApprove: autoApprovePolicy(ctx, config.stations.autoApprove),
+    // ctx.policy is the configuration overlaid with the admins' settings, kept current (api/settings/live-policy.ts).
+    autoApprove: async () => ctx.policy.autoApprove,
     nonceTtlMs: nb.enrollNonceTtlSeconds * 1000,
     timing: { retries: nb.bootRetries, retryDelaySeconds: nb.bootRetryDelaySeconds, pendingRetrySeconds: nb.waitRetrySeconds, failedWaitSeconds: FAILED_WAIT_SECONDS },
     newStations: new WindowBudget(ctx.clock, { limit: nb.newStationsPerHour, windowMs: 3600_000 }),

@@ -48,15 +48,16 @@ export function defaultImageFiles(name: string, version: string): Record<string,
 
 /** The real appliance app (netboot on by default) over in-memory SQLite, a temp data directory, an admin and an operator. */
 export async function createBootApp(options: BootAppOptions = {}): Promise<BootApp> {
-  const db = await createTestDb();
-  const clock = new FakeClock();
-  const base: DomainContext = { db, clock, policy: { ...defaultPolicy } };
-  await createOperator(base, systemActor, { username: 'admin', displayName: 'Admin', role: 'admin', password: ADMIN_PASSWORD, mustChangePassword: false });
-  await createOperator(base, systemActor, { username: 'marie', displayName: 'Marie', role: 'operator', password: OPERATOR_PASSWORD, mustChangePassword: false });
-  const ctx: DomainContext = options.wrapDb ? { ...base, db: options.wrapDb(db) } : base;
   const dataDir = mkdtempSync(join(tmpdir(), 'epnbox-http-boot-'));
   const file = { dataDir, ...options.config, netboot: { enabled: true, ...(options.config?.netboot as object | undefined) } };
   const config = resolveConfig({ file });
+  const db = await createTestDb();
+  const clock = new FakeClock();
+  // As the appliance builds it (domainPolicyFrom): the enrollment policy comes from the configuration.
+  const base: DomainContext = { db, clock, policy: { ...defaultPolicy, autoApprove: config.stations.autoApprove } };
+  await createOperator(base, systemActor, { username: 'admin', displayName: 'Admin', role: 'admin', password: ADMIN_PASSWORD, mustChangePassword: false });
+  await createOperator(base, systemActor, { username: 'marie', displayName: 'Marie', role: 'operator', password: OPERATOR_PASSWORD, mustChangePassword: false });
+  const ctx: DomainContext = options.wrapDb ? { ...base, db: options.wrapDb(db) } : base;
   const imagesDir = join(dataDir, 'images');
   const catalogue = new ImageCatalogue(imagesDir);
   const app = await buildApp({ ctx, config, version: 'test', tokenKey: Buffer.alloc(32, 1), photos: new MemoryPhotoStore(clock) });
