@@ -4,12 +4,14 @@ import type { DomainContext } from '../shared/domain-context.ts';
 import { purgeAuthRecords, type AuthRecordsPurge } from './purge-auth-records.ts';
 import { purgeConnectionRecords, type ConnectionRecordsPurge } from './purge-connection-records.ts';
 import { purgeReports, type ReportsPurge } from './purge-reports.ts';
+import { purgeStationReplays, type StationReplaysPurge } from '../realtime/purge-station-replays.ts';
 import type { JobDeps } from './job-types.ts';
 
 export interface PurgeResult {
   connectionRecords: ConnectionRecordsPurge;
   authRecords: AuthRecordsPurge;
   reports: ReportsPurge;
+  stationReplays: StationReplaysPurge;
 }
 
 /**
@@ -23,7 +25,8 @@ export async function connectionRecordsRetentionDays(ctx: Pick<DomainContext, 'd
 
 /**
  * Daily purge (the seed's cleanup_old_sessions and cleanup_old_logs, minus
- * the audit trail, which is archived, never purged). Each dataset in its own
+ * the audit trail, which is archived, never purged), plus the offline replay
+ * ids stations no longer resend. Each dataset in its own
  * transaction with its own data.purged event: a failure stops the run, and
  * what was purged before it stays purged and audited.
  */
@@ -32,5 +35,6 @@ export async function purgeJob({ ctx, now, actor, retention }: Pick<JobDeps, 'ct
   const connectionRecords = await purgeConnectionRecords(ctx, actor, now, days);
   const authRecords = await purgeAuthRecords(ctx, actor, now, retention.authRecordsDays);
   const reports = await purgeReports(ctx, actor, now, retention.reportsDays);
-  return { connectionRecords, authRecords, reports };
+  const stationReplays = await purgeStationReplays(ctx, actor, now);
+  return { connectionRecords, authRecords, reports, stationReplays };
 }
