@@ -15,10 +15,19 @@ export function freePort(): Promise<number> {
   });
 }
 
+function statusMiB(pid: number, field: string): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith(`${field}:`));
+  return line ? Math.round(Number(line.split(/\s+/)[1]) / 102.4) / 10 : NaN;
+}
+
 /** Resident memory of a process, in MiB, from /proc. */
 export function rssMiB(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
-  return line ? Math.round(Number(line.split(/\s+/)[1]) / 102.4) / 10 : NaN;
+  return statusMiB(pid, 'VmRSS');
+}
+
+/** The highest resident memory the process has had so far (VmHWM), in MiB. */
+export function peakRssMiB(pid: number): number {
+  return statusMiB(pid, 'VmHWM');
 }
 
 /** CPU seconds (user + system) a process has used so far. */

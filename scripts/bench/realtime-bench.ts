@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import WebSocket from 'ws';
-import { cpuSeconds, freePort, rssMiB, startNode, waitForHttp } from './bench-support.ts';
+import { cpuSeconds, freePort, peakRssMiB, productionNodeFlags, rssMiB, startNode, waitForHttp } from './bench-support.ts';
 import { seedBenchDatabase } from './seed-bench-database.ts';
 
 const STATIONS = Number(process.env.BENCH_STATIONS ?? 1000);
@@ -125,6 +125,7 @@ try {
   clearInterval(actions);
   const cpu = Math.round(((cpuSeconds(pid) - cpuBefore) / ((Date.now() - runStart) / 1000)) * 100);
   const rss = rssMiB(pid);
+  const peakRss = peakRssMiB(pid);
   await new Promise((r) => setTimeout(r, 1000));
   beats.forEach(clearTimeout);
   for (const s of stations) clearInterval((s as Station & { timer?: NodeJS.Timeout }).timer);
@@ -144,9 +145,10 @@ try {
   console.log(`| deadline -> expiry committed | ${summary(commits.map((c) => Number(c.occurred_at) - Number(c.ended_at)))} |`);
   console.log(`| deadline -> station receipt | ${summary(deadlineLateness)} |`);
   console.log(`| heartbeats acked | ${heartbeatAcks}; error replies ${errors} |`);
-  console.log(`| appliance RSS at the end | ${rss} MiB |`);
+  console.log(`| appliance RSS at the end (peak) | ${rss} MiB = ${Math.round(rss * 1.048576)} MB (${peakRss} MiB) |`);
   console.log(`| appliance CPU during the run | ${cpu} % of one core |`);
-  console.log(`\n${DURATION_S} s run, clients in the bench process on the same machine; node ${process.version}.`);
+  const how = process.env.BENCH_TSX === '1' ? 'through tsx' : `compiled (dist/), node ${[...productionNodeFlags(), process.env.BENCH_NODE_FLAGS ?? ''].join(' ').trim()}`;
+  console.log(`\n${DURATION_S} s run, clients in the bench process on the same machine; node ${process.version}; appliance ${how}.`);
 } finally {
   for (const s of stations) s.socket?.terminate();
   await stop?.();
