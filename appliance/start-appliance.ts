@@ -14,6 +14,7 @@ import type { AppConfig } from './config/config-schema.ts';
 import { domainPolicyFrom } from './config/domain-policy.ts';
 import { buildApp } from './http/build-app.ts';
 import { JobRunner } from './jobs/job-runner.ts';
+import { NetbootHealth } from './netboot/netboot-health.ts';
 import { startConfiguredNetboot } from './netboot/netboot-service.ts';
 import { loadOrCreateSecretKey } from './secret-key.ts';
 import { APPLIANCE_VERSION } from './version.ts';
@@ -41,19 +42,24 @@ export async function startAppliance(config: AppConfig, options: { clock?: Clock
   const clock = options.clock ?? systemClock;
   const ctx: DomainContext = { db, clock, policy: domainPolicyFrom(config) };
   let app: FastifyInstance | undefined;
+  const netbootHealth = new NetbootHealth(config.netboot.enabled);
   try {
     await migrateToLatest(db);
     const firstAdmin = await bootstrapFirstAdmin(ctx);
     await appendAudit(db, clock, { actor: systemActor, action: 'system.started', metadata: { version: APPLIANCE_VERSION } });
     const tokenKey = loadOrCreateSecretKey(resolve(config.dataDir));
     const jobs = new JobRunner({ ctx, config });
-    app = await buildApp({ ctx, config, version: APPLIANCE_VERSION, tokenKey, logger: options.logger ?? false, jobs });
+    app = await buildApp({ ctx, config, version: APPLIANCE_VERSION, tokenKey, logger: options.logger ?? false, jobs, netboot: netbootHealth });
     // Deadlines rebuilt from the database: overdue sessions end now at their deadline, the others get their timers.
     await app.realtime.start();
     const url = await app.listen({ host: config.http.host, port: config.http.port });
     const running = app;
     // After listen: the boot URL handed to iPXE names the port actually bound.
-    const netboot = await startConfiguredNetboot(config, ctx, running);
+    const netboot = await startConfiguredNetboot(config, ctx, running).catch((error: unknown) => {
+      netbootHealth.failed(error);
+      throw error;
+    });
+    if (netboot) netbootHealth.started(netboot.status);
     jobs.start(running.log.child({ subsystem: 'jobs' }));
     return {
       app: running,
@@ -62,6 +68,7 @@ export async function startAppliance(config: AppConfig, options: { clock?: Clock
       url,
       close: async () => {
         await netboot?.close();
+        netbootHealth.stopped();
         await running.close();
         // After HTTP (a manual run in a request has finished), before the database.
         await jobs.stop();

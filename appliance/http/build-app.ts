@@ -12,6 +12,7 @@ import type { PhotoStore } from '../../api/users/photo-store.ts';
 import type { AppConfig } from '../config/config-schema.ts';
 import { createBootServices } from '../netboot/http-boot/boot-services.ts';
 import { httpBootRoutes } from '../netboot/http-boot/http-boot-routes.ts';
+import { NetbootHealth } from '../netboot/netboot-health.ts';
 import { healthRoute } from './health-route.ts';
 
 export interface BuildAppOptions {
@@ -28,6 +29,8 @@ export interface BuildAppOptions {
   jobs?: JobsControl;
   /** Timers of the realtime layer (deadlines, warnings, silence); default real ones on ctx.clock, tests pass FakeTimers. */
   timers?: Timers;
+  /** The netboot state /api/health reports; startAppliance moves it as DHCP/TFTP start. Default: starting when enabled (nothing starts them here), else off. */
+  netboot?: NetbootHealth;
 }
 
 /** Builds the HTTP face of the appliance. Never listens: the entry point does. */
@@ -42,13 +45,14 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   const photos = opts.photos ?? new FsPhotoStore(join(resolve(opts.config.dataDir), 'photos'));
   const boot = createBootServices(opts.ctx, opts.config);
+  const netboot = opts.netboot ?? new NetbootHealth(opts.config.netboot.enabled);
   const realtime = { warningSeconds: parseWarningList(opts.config.realtime.warningSeconds), ...(opts.timers ? { timers: opts.timers } : {}) };
   await registerApi(app, { ctx: opts.ctx, version: opts.version, auth: { tokenKey: opts.tokenKey, ...defaultAuthTimes }, photos, jobs: opts.jobs, realtime, boot: boot.admin });
   await app.register(healthRoute, {
     db: opts.ctx.db,
     version: opts.version,
     now: () => opts.ctx.clock.now(),
-    netbootEnabled: opts.config.netboot.enabled,
+    netboot: () => netboot.view,
   });
   // HTTP boot (iPXE scripts, image files) is public by necessity: served only when netboot is on.
   if (opts.config.netboot.enabled) await app.register(httpBootRoutes, boot.httpBoot);

@@ -1,28 +1,51 @@
-import { Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { sql } from 'kysely';
 import type { Db } from '../../api/db/schema.ts';
+import type { NetbootHealthView } from '../netboot/netboot-health.ts';
 
 export const HealthResponse = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
   version: Type.String(),
   time: Type.String({ format: 'date-time' }),
   database: Type.Union([Type.Literal('ok'), Type.Literal('unavailable')]),
-  netboot: Type.Union([Type.Literal('off'), Type.Literal('on')]),
+  netboot: Type.Union([Type.Literal('off'), Type.Literal('starting'), Type.Literal('on'), Type.Literal('failed'), Type.Literal('stopped')], {
+    description: 'What DHCP/TFTP/HTTP boot actually did: off (disabled), starting, on (all started), failed (see netbootDetail.reason), stopped.',
+  }),
+  netbootDetail: Type.Optional(
+    Type.Object({
+      dhcp: Type.Optional(Type.Union([Type.Literal('off'), Type.Literal('proxy'), Type.Literal('full')])),
+      tftp: Type.Optional(Type.String({ description: 'address:port bound' })),
+      httpBootUrl: Type.Optional(Type.String()),
+      reason: Type.Optional(Type.String()),
+    }),
+  ),
 });
 
 export interface HealthOptions {
   db: Db;
   version: string;
   now: () => number;
-  netbootEnabled: boolean;
+  /** The netboot state as lived (NetbootHealth.view), read at each request. */
+  netboot: () => NetbootHealthView;
+}
+
+function netbootFields(view: NetbootHealthView): Pick<Static<typeof HealthResponse>, 'netboot' | 'netbootDetail'> {
+  switch (view.state) {
+    case 'started':
+      return { netboot: 'on', netbootDetail: { dhcp: view.dhcp, tftp: view.tftp, httpBootUrl: view.httpBootUrl } };
+    case 'failed':
+      return { netboot: 'failed', netbootDetail: { reason: view.reason } };
+    default:
+      return { netboot: view.state };
+  }
 }
 
 /** Liveness for admins and monitoring: answers 503 when the database does not. */
 export const healthRoute: FastifyPluginAsyncTypebox<HealthOptions> = async (app, opts) => {
   app.get(
     '/api/health',
-    { config: { access: 'public' }, schema: { tags: ['system'], summary: 'Liveness and database check', response: { 200: HealthResponse, 503: HealthResponse } } },
+    { config: { access: 'public' }, schema: { tags: ['system'], summary: 'Liveness, database check and the netboot state', response: { 200: HealthResponse, 503: HealthResponse } } },
     async (request, reply) => {
       let database: 'ok' | 'unavailable' = 'ok';
       try {
@@ -31,13 +54,14 @@ export const healthRoute: FastifyPluginAsyncTypebox<HealthOptions> = async (app,
         request.log.error({ err: error }, 'health: database check failed');
         database = 'unavailable';
       }
-      const body = {
-        status: database === 'ok' ? ('ok' as const) : ('degraded' as const),
+      const body: Static<typeof HealthResponse> = {
+        status: database === 'ok' ? 'ok' : 'degraded',
         version: opts.version,
         time: new Date(opts.now()).toISOString(),
         database,
-        netboot: opts.netbootEnabled ? ('on' as const) : ('off' as const),
+        ...netbootFields(opts.netboot()),
       };
+      if (body.netboot === 'failed') body.status = 'degraded';
       return reply.code(database === 'ok' ? 200 : 503).send(body);
     },
   );
