@@ -170,10 +170,10 @@ export async function issueStationToken(ctx: Pick<DomainContext, 'db' | 'clock'>
  * remembered until a station event drops it; see StationTokenCache.
  */
 export async function principalForStationToken(ctx: Pick<DomainContext, 'db'>, token: string, cache?: StationTokenCache): Promise<Principal | null> {
-  const hash = sha256Hex(token);
-  const cached = cache?.lookup(hash);
+  const cached = cache?.lookup(token);
   if (cached !== undefined) return { kind: 'station', stationId: cached };
   const generation = cache?.generation;
+  const hash = sha256Hex(token);
   const row = await reading(() =>
     ctx.db
       .selectFrom('station_tokens')
@@ -184,6 +184,6 @@ export async function principalForStationToken(ctx: Pick<DomainContext, 'db'>, t
       .executeTakeFirst(),
   );
   if (!row || row.revoked_at !== null) return null;
-  cache?.remember(hash, row.station_id, generation!);
+  cache?.remember(token, row.station_id, generation!);
   return { kind: 'station', stationId: row.station_id };
 }

@@ -15,9 +15,11 @@ interface Entry {
 }
 
 /**
- * Remembers which station a valid station token (by its sha256) belongs to,
- * so the hot station routes (heartbeat, time-remaining, code validation) do
- * not read station_tokens on every call.
+ * Remembers which station a valid station token belongs to, so the hot
+ * station routes (heartbeat, time-remaining, code validation) neither hash
+ * the token nor read station_tokens on every call. Keyed by the token itself:
+ * memory is not the database (which keeps only hashes, so a copy of it holds
+ * no credential), and the process sees each token in every request anyway.
  *
  * Every change that can end a token (a new token revokes the previous one,
  * enrollment, deletion of the station) commits a station-targeted audit event
@@ -46,29 +48,29 @@ export class StationTokenCache {
     return this.gen;
   }
 
-  /** The station of a cached, still fresh token hash, or undefined. */
-  lookup(tokenHash: string): number | undefined {
-    const entry = this.entries.get(tokenHash);
+  /** The station of a cached, still fresh token, or undefined. */
+  lookup(token: string): number | undefined {
+    const entry = this.entries.get(token);
     if (entry === undefined) return undefined;
     if (this.clock.now() - entry.storedAt >= this.ttlMs) {
-      this.entries.delete(tokenHash);
+      this.entries.delete(token);
       return undefined;
     }
     return entry.stationId;
   }
 
   /** Keeps a token the database just confirmed, unless something was invalidated since `generation`. */
-  remember(tokenHash: string, stationId: number, generation: number): void {
+  remember(token: string, stationId: number, generation: number): void {
     if (generation !== this.gen) return;
-    this.entries.delete(tokenHash);
+    this.entries.delete(token);
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(tokenHash, { stationId, storedAt: this.clock.now() });
+    this.entries.set(token, { stationId, storedAt: this.clock.now() });
   }
 
   /** Drops every token of a station (its credential or its existence changed). */
   forgetStation(stationId: number): void {
     this.gen++;
-    for (const [hash, entry] of this.entries) if (entry.stationId === stationId) this.entries.delete(hash);
+    for (const [token, entry] of this.entries) if (entry.stationId === stationId) this.entries.delete(token);
   }
 
   clear(): void {
