@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { stampOf, type FileCache } from './file-cache.ts';
-import { DescriptorSource, MemorySource, type FileSource } from './file-source.ts';
+import { DescriptorSource, MemorySource, type FileSource, type SourceSpec } from './file-source.ts';
 import { toNetascii } from './netascii.ts';
 
 export type TransferMode = 'octet' | 'netascii';
@@ -16,6 +16,8 @@ export type OpenRefusal =
 export interface OpenedFile {
   readonly size: number;
   createSource(blockSize: number): FileSource;
+  /** The same for a transfer worker; a descriptor passes to it (the worker closes it). */
+  handOff(): SourceSpec;
   /** For a file that will not be sent after all. */
   close(): void;
 }
@@ -85,18 +87,26 @@ class StreamedFile implements OpenedFile {
     return new DescriptorSource(this.fd, this.size, blockSize);
   }
 
+  handOff(): SourceSpec {
+    return { kind: 'fd', fd: this.fd, size: this.size };
+  }
+
   close(): void {
     fs.close(this.fd, () => {});
   }
 }
 
 function inMemory(data: Buffer): OpenedFile {
-  return { size: data.length, createSource: () => new MemorySource(data), close: () => {} };
+  return { size: data.length, createSource: () => new MemorySource(data), handOff: () => ({ kind: 'memory', data }), close: () => {} };
 }
 
-/** Reads up to `size` bytes; a file that shrinks meanwhile is served as it was read. */
+/**
+ * Reads up to `size` bytes; a file that shrinks meanwhile is served as it was read.
+ * The bytes live in a SharedArrayBuffer: cached files are never written after this,
+ * and transfer workers then read them in place instead of receiving a copy.
+ */
 async function readWhole(fd: number, size: number): Promise<Buffer> {
-  const buf = Buffer.allocUnsafe(size);
+  const buf = Buffer.from(new SharedArrayBuffer(size));
   let at = 0;
   while (at < size) {
     const n = await fsCall<number>((cb) => fs.read(fd, buf, at, size - at, at, cb));

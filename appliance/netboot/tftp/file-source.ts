@@ -12,6 +12,19 @@ export interface FileSource {
   close(): void;
 }
 
+/**
+ * What a transfer worker needs to build a FileSource (structured-clonable): a
+ * descriptor the worker then owns and closes, or bytes — a view on the cache's
+ * SharedArrayBuffer, so no copy of the boot loader crosses the thread boundary.
+ */
+export type SourceSpec = { readonly kind: 'fd'; readonly fd: number; readonly size: number } | { readonly kind: 'memory'; readonly data: Uint8Array };
+
+/** `closeFd` releases a descriptor: a worker hands it back to the thread that opened it. */
+export function sourceFromSpec(spec: SourceSpec, blockSize: number, closeFd: (fd: number) => void): FileSource {
+  if (spec.kind === 'fd') return new DescriptorSource(spec.fd, spec.size, blockSize, undefined, closeFd);
+  return new MemorySource(Buffer.from(spec.data.buffer, spec.data.byteOffset, spec.data.byteLength));
+}
+
 /** A file held in memory: a cached boot loader or a netascii conversion. */
 export class MemorySource implements FileSource {
   constructor(private readonly data: Buffer) {}
@@ -52,6 +65,7 @@ export class DescriptorSource implements FileSource {
     readonly size: number,
     blockSize: number,
     readAheadBytes = 128 * 1024,
+    private readonly closeFd: (fd: number) => void = (fd) => fs.close(fd, () => {}),
   ) {
     this.chunkSize = blockSize * Math.max(1, Math.ceil(readAheadBytes / blockSize));
     const make = (): Chunk => ({ buf: Buffer.allocUnsafe(this.chunkSize), start: -1, length: 0, pending: undefined });
@@ -73,7 +87,7 @@ export class DescriptorSource implements FileSource {
     this.closed = true;
     const inFlight = this.chunks.flatMap((c) => (c.pending === undefined ? [] : [c.pending]));
     // Closing under a read in flight could let the number be reused by another open.
-    void Promise.allSettled(inFlight).then(() => fs.close(this.fd, () => {}));
+    void Promise.allSettled(inFlight).then(() => this.closeFd(this.fd));
   }
 
   private copyOut(chunk: Chunk, target: Buffer, targetOffset: number, position: number, length: number): number {

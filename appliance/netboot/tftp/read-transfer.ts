@@ -18,6 +18,7 @@ export type TransferOutcome =
   | 'timeout' // no progress after every retry: an abandoned request
   | 'read-error'
   | 'socket-error'
+  | 'worker-failed' // the worker thread running it died (transfer-pool.ts)
   | 'shutdown';
 
 export interface TransferReport {
@@ -42,6 +43,8 @@ export interface ReadTransferParams {
   readonly maxRetries: number;
   readonly now: () => number;
   readonly onEnd: (report: TransferReport) => void;
+  /** Called once, when the peer first answers (a transfer worker tells the server). */
+  readonly onAnswered?: () => void;
 }
 
 const UNKNOWN_TID = encodeError(ErrorCode.UNKNOWN_TID, 'Unknown transfer ID');
@@ -117,7 +120,7 @@ export class ReadTransfer {
     }
     if (msg.length >= 4 && msg[0] === 0 && msg[1] === Opcode.ACK) {
       // The hot path: one ACK per block (or window), read without building a packet object.
-      this.answered = true;
+      this.markAnswered();
       this.onAck(msg.readUInt16BE(2));
       return;
     }
@@ -125,9 +128,15 @@ export class ReadTransfer {
     if (!decoded.ok) return; // garbage from the peer's address is ignored, not fatal
     const packet = decoded.packet;
     if (packet.opcode === Opcode.ERROR) {
-      this.answered = true;
+      this.markAnswered();
       this.end('peer-error', `${packet.code} ${packet.message}`);
     }
+  }
+
+  private markAnswered(): void {
+    if (this.answered) return;
+    this.answered = true;
+    this.p.onAnswered?.();
   }
 
   private onAck(wire: number): void {

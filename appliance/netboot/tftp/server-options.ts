@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { systemClock, type Clock } from '../../../api/shared/clock.ts';
 import { invalid } from '../../../api/shared/errors.ts';
 import type { FileCacheLimits } from './file-cache.ts';
@@ -56,6 +57,11 @@ export interface TftpServerOptions {
   readonly timeoutMs?: number;
   /** Retransmissions without progress before a transfer is abandoned. Default 5. */
   readonly maxRetries?: number;
+  /**
+   * Worker threads that run the transfers (the server's thread keeps requests and
+   * hooks). Default: one per core, at most 4. 0 runs transfers in the server's thread.
+   */
+  readonly workers?: number;
   /** Transfers at once, all clients together. Default 128. */
   readonly maxTransfers?: number;
   /** Transfers at once from one address. Default 8. */
@@ -93,6 +99,7 @@ export function resolveOptions(options: TftpServerOptions): ResolvedOptions {
     maxWindowSize: 64,
     timeoutMs: 1000,
     maxRetries: 5,
+    workers: Math.min(availableParallelism(), 4),
     maxTransfers: 128,
     maxTransfersPerClient: 8,
     requestRate: { burst: 20, perSecond: 10, maxClients: 4096 },
@@ -107,6 +114,7 @@ export function resolveOptions(options: TftpServerOptions): ResolvedOptions {
   check(resolved.maxWindowSize, 1, 65535, 'maxWindowSize');
   check(resolved.timeoutMs, 1, 255_000, 'timeoutMs');
   check(resolved.maxRetries, 0, 100, 'maxRetries');
+  check(resolved.workers, 0, 64, 'workers');
   check(resolved.maxTransfers, 1, 65535, 'maxTransfers');
   check(resolved.maxTransfersPerClient, 1, 65535, 'maxTransfersPerClient');
   if (isIP(resolved.host) === 0) {

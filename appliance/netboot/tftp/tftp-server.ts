@@ -1,5 +1,4 @@
 import type dgram from 'node:dgram';
-import { once } from 'node:events';
 import { realpath, stat } from 'node:fs/promises';
 import { invalid } from '../../../api/shared/errors.ts';
 import { FileCache } from './file-cache.ts';
@@ -12,7 +11,9 @@ import { ReadTransfer, type TftpPeer, type TransferReport } from './read-transfe
 import { RequestLimiter } from './request-limiter.ts';
 import { READ_ONLY, Refusal, refusalFor } from './refusal.ts';
 import { resolveInRoot } from './safe-path.ts';
-import { createUdpSocket } from './udp-socket.ts';
+import type { RunningTransfer } from './transfer-messages.ts';
+import { TransferPool } from './transfer-pool.ts';
+import { bindUdp } from './udp-socket.ts';
 import { resolveOptions, type ResolvedOptions, type TftpServerOptions, type TftpTransferEvent } from './server-options.ts';
 
 export type { TftpServerOptions, TftpRequestEvent, TftpTransferEvent, TftpLogger } from './server-options.ts';
@@ -37,19 +38,23 @@ export interface TftpServerStats {
  * by DHCP, and `mapPath`/`onRequest` are where the appliance plugs in.
  * Every transfer runs on its own ephemeral socket; the request socket only
  * decodes requests, so garbage there costs one decode and is dropped.
+ * Transfers run in worker threads (`workers`, one per core): a lock-step
+ * transfer is one small datagram each way per block, and with many stations at
+ * once a single event loop, not the network, was the limit.
  */
 export class TftpServer {
   readonly stats: TftpServerStats = { requests: 0, malformed: 0, ignored: 0, rateLimited: 0, duplicates: 0, refused: 0, busy: 0, completed: 0, failed: 0 };
   private readonly o: ResolvedOptions;
   private readonly cache: FileCache;
   private readonly limiter: RequestLimiter;
-  private readonly transfers = new Set<ReadTransfer>();
+  private readonly transfers = new Set<RunningTransfer>();
   /** The request last seen from each peer TID, to drop a retransmitted RRQ. */
-  private readonly inFlight = new Map<string, { raw: Buffer; transfer: ReadTransfer | undefined }>();
+  private readonly inFlight = new Map<string, { raw: Buffer; transfer: RunningTransfer | undefined }>();
   private readonly perClient = new Map<string, number>();
   /** Slots in use: requests being opened and transfers running alike. */
   private reserved = 0;
   private socket: dgram.Socket | undefined;
+  private pool: TransferPool | undefined;
   private root = '';
   private symlinkTargets: string[] = [];
   private closing = false;
@@ -67,10 +72,15 @@ export class TftpServer {
       throw invalid('TFTP_ROOT_INVALID', `Dossier racine TFTP introuvable : ${this.o.root}`, `TFTP root directory not found: ${this.o.root}`);
     }
     this.symlinkTargets = await Promise.all(this.o.symlinkTargets.map((dir) => realpath(dir).catch(() => dir)));
-    const socket = await this.bind(this.o.port);
+    const socket = await bindUdp(this.o.host, this.o.port);
     socket.on('message', (msg, rinfo) => this.onDatagram(msg, { address: rinfo.address, port: rinfo.port }));
     socket.on('error', (err) => this.o.logger.warn({ err: err.message }, 'tftp: request socket error'));
     this.socket = socket;
+    if (this.o.workers > 0) {
+      this.pool = new TransferPool(this.o.workers, this.o.logger);
+      await this.pool.start();
+      if (this.pool.threads === 0) this.o.logger.warn({}, "tftp: no transfer worker started; transfers run in the server's thread");
+    }
     const { address, port } = socket.address();
     this.o.logger.info({ root: this.root, address, port }, 'tftp: listening');
     return { address, port };
@@ -80,6 +90,9 @@ export class TftpServer {
   async close(): Promise<void> {
     this.closing = true;
     for (const transfer of this.transfers) transfer.abort('Server shutting down');
+    // Workers report their aborted transfers' end before they stop.
+    await this.pool?.close();
+    this.pool = undefined;
     const socket = this.socket;
     this.socket = undefined;
     if (socket !== undefined) await new Promise<void>((resolve) => socket.close(() => resolve()));
@@ -87,6 +100,11 @@ export class TftpServer {
 
   get activeTransfers(): number {
     return this.transfers.size;
+  }
+
+  /** Transfer worker threads running (0: transfers run in the server's thread). */
+  get workerThreads(): number {
+    return this.pool?.threads ?? 0;
   }
 
   private onDatagram(msg: Buffer, peer: TftpPeer): void {
@@ -127,7 +145,7 @@ export class TftpServer {
       return;
     }
     this.stats.requests += 1;
-    const entry = { raw, transfer: undefined as ReadTransfer | undefined };
+    const entry = { raw, transfer: undefined as RunningTransfer | undefined };
     this.inFlight.set(key, entry);
     const started = this.o.clock.now();
     try {
@@ -142,7 +160,7 @@ export class TftpServer {
   }
 
   /** Checks, opens and starts; throws Refusal for anything the client must be told. */
-  private async serve(request: RequestPacket, peer: TftpPeer, started: number): Promise<ReadTransfer> {
+  private async serve(request: RequestPacket, peer: TftpPeer, started: number): Promise<RunningTransfer> {
     if (request.mode !== 'octet' && request.mode !== 'netascii') {
       throw new Refusal(ErrorCode.ILLEGAL_OPERATION, `Unsupported mode: ${request.mode.slice(0, 32)}`, 'mode');
     }
@@ -157,17 +175,9 @@ export class TftpServer {
       this.notifyRequest(request, peer);
       const path = await this.lookUp(request.filename, peer);
       file = await this.open(path, request.mode);
-      const socket = await this.bind(0);
-      try {
-        // close() may have run while this request was being opened.
-        if (this.closing) throw new Refusal(ErrorCode.NOT_DEFINED, 'Server shutting down', 'closing');
-        const transfer = this.startTransfer(request, peer, socket, file, path, started);
-        file = undefined;
-        return transfer;
-      } catch (err) {
-        socket.close();
-        throw err;
-      }
+      const transfer = await this.launch(request, peer, file, path, started);
+      file = undefined;
+      return transfer;
     } finally {
       file?.close();
       this.reserve(peer.address, -1);
@@ -188,29 +198,52 @@ export class TftpServer {
     throw refusalFor(opened.reason, opened.detail, this.o.netasciiMaxBytes);
   }
 
-  private startTransfer(request: RequestPacket, peer: TftpPeer, socket: dgram.Socket, file: OpenedFile, path: string, started: number): ReadTransfer {
+  /** Starts the transfer in a worker, else in this thread; `file` is the transfer's once this returns. */
+  private async launch(request: RequestPacket, peer: TftpPeer, file: OpenedFile, path: string, started: number): Promise<RunningTransfer> {
+    // close() may have run while this request was being opened.
+    const closing = (): Refusal => new Refusal(ErrorCode.NOT_DEFINED, 'Server shutting down', 'closing');
+    if (this.closing) throw closing();
     const negotiated = negotiateRead(request.options, file.size, this.o);
-    const transfer: ReadTransfer = new ReadTransfer({
-      socket,
-      peer,
-      source: file.createSource(negotiated.blockSize),
-      negotiated,
-      timeoutMs: this.o.timeoutMs,
-      maxRetries: this.o.maxRetries,
-      now: () => this.o.clock.now(),
-      onEnd: (report) => this.finish(transfer, request, peer, path, { ...report, durationMs: this.o.clock.now() - started }, negotiated),
+    const onEnd = (transfer: RunningTransfer) => (report: TransferReport) =>
+      this.finish(transfer, request, peer, path, { ...report, durationMs: this.o.clock.now() - started }, negotiated);
+    const job = { host: this.o.host, peer, source: file.handOff(), negotiated, timeoutMs: this.o.timeoutMs, maxRetries: this.o.maxRetries };
+    const pooled = this.pool?.run(job, {
+      onEnd: (report) => onEnd(pooled!)(report),
+      onBindFailed: (detail) => {
+        this.release(pooled!, peer);
+        this.refuse(request, peer, new Refusal(ErrorCode.NOT_DEFINED, 'Server error', detail), started);
+      },
     });
-    this.transfers.add(transfer);
-    this.reserve(peer.address, 1);
+    if (pooled !== undefined) return this.track(pooled, peer);
+    const socket = await bindUdp(this.o.host, 0).catch((err: unknown) => {
+      throw new Refusal(ErrorCode.NOT_DEFINED, 'Server error', `bind: ${String(err)}`);
+    });
+    if (this.closing) {
+      socket.close();
+      throw closing();
+    }
+    const params = { socket, peer, source: file.createSource(negotiated.blockSize), negotiated, timeoutMs: this.o.timeoutMs, maxRetries: this.o.maxRetries };
+    const transfer: ReadTransfer = new ReadTransfer({ ...params, now: () => this.o.clock.now(), onEnd: (report) => onEnd(transfer)(report) });
+    this.track(transfer, peer);
     transfer.start();
     return transfer;
   }
 
-  private finish(transfer: ReadTransfer, request: RequestPacket, peer: TftpPeer, path: string, report: TransferReport, sizes: { blockSize: number; windowSize: number }): void {
+  private track(transfer: RunningTransfer, peer: TftpPeer): RunningTransfer {
+    this.transfers.add(transfer);
+    this.reserve(peer.address, 1);
+    return transfer;
+  }
+
+  private release(transfer: RunningTransfer, peer: TftpPeer): void {
     this.transfers.delete(transfer);
     this.reserve(peer.address, -1);
     const key = `${peer.address}|${peer.port}`;
     if (this.inFlight.get(key)?.transfer === transfer) this.inFlight.delete(key);
+  }
+
+  private finish(transfer: RunningTransfer, request: RequestPacket, peer: TftpPeer, path: string, report: TransferReport, sizes: { blockSize: number; windowSize: number }): void {
+    this.release(transfer, peer);
     const ok = report.outcome === 'complete' || report.outcome === 'complete-unconfirmed';
     if (ok) this.stats.completed += 1;
     else this.stats.failed += 1;
@@ -257,21 +290,6 @@ export class TftpServer {
     const count = (this.perClient.get(address) ?? 0) + delta;
     if (count <= 0) this.perClient.delete(address);
     else this.perClient.set(address, count);
-  }
-
-  private async bind(port: number): Promise<dgram.Socket> {
-    const socket = createUdpSocket(this.o.host);
-    // Listen first: with an immediate lookup, bind() may be done before it returns.
-    const listening = once(socket, 'listening');
-    socket.bind({ port, address: this.o.host, exclusive: true });
-    try {
-      await listening;
-    } catch (err) {
-      socket.close();
-      if (port === 0) throw new Refusal(ErrorCode.NOT_DEFINED, 'Server error', `bind: ${String(err)}`);
-      throw err;
-    }
-    return socket;
   }
 
   private sendFromMain(packet: Buffer, peer: TftpPeer): void {

@@ -1,4 +1,5 @@
 import dgram from 'node:dgram';
+import { once } from 'node:events';
 import { isIP } from 'node:net';
 
 /**
@@ -16,4 +17,19 @@ function literalLookup(hostname: string, _options: unknown, callback: (err: Node
   const family = isIP(hostname);
   if (family === 0) callback(Object.assign(new Error(`not an IP address: ${hostname}`), { code: 'EINVAL' }), '', 0);
   else callback(null, hostname, family);
+}
+
+/** A socket bound to host:port (0: an ephemeral port); rejects, with the socket closed, if bind fails. */
+export async function bindUdp(host: string, port: number): Promise<dgram.Socket> {
+  const socket = createUdpSocket(host);
+  // Listen first: with an immediate lookup, bind() may be done before it returns.
+  const listening = once(socket, 'listening');
+  socket.bind({ port, address: host, exclusive: true });
+  try {
+    await listening;
+  } catch (err) {
+    socket.close();
+    throw err;
+  }
+  return socket;
 }

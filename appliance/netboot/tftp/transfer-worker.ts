@@ -1,0 +1,62 @@
+import { parentPort } from 'node:worker_threads';
+import { sourceFromSpec } from './file-source.ts';
+import { ReadTransfer } from './read-transfer.ts';
+import type { FromWorker, ToWorker, TransferJob } from './transfer-messages.ts';
+import { bindUdp } from './udp-socket.ts';
+
+/*
+ * A transfer worker thread (transfer-pool.ts starts it). The server's thread keeps
+ * port 69, the request checks and the policy hooks; a worker only binds transfer
+ * sockets and runs ReadTransfers, so lock-step transfers use every core, as
+ * tftpd-hpa's process per transfer does. Sockets cannot cross threads: each
+ * transfer binds its own here; a file comes as a descriptor or shared bytes.
+ */
+const port = parentPort;
+if (port === null) throw new Error('transfer-worker.ts runs as a worker thread');
+
+const running = new Map<number, ReadTransfer>();
+/** Transfers still binding their socket, with the abort that came meanwhile, if any. */
+const binding = new Map<number, string | undefined>();
+
+function post(message: FromWorker): void {
+  port?.postMessage(message);
+}
+
+async function start(job: TransferJob): Promise<void> {
+  let socket;
+  binding.set(job.id, undefined);
+  try {
+    socket = await bindUdp(job.host, 0);
+  } catch (err) {
+    if (job.source.kind === 'fd') post({ type: 'close-fd', id: job.id, fd: job.source.fd });
+    binding.delete(job.id);
+    post({ type: 'bind-failed', id: job.id, detail: `bind: ${String(err)}` });
+    return;
+  }
+  const transfer = new ReadTransfer({
+    socket,
+    peer: job.peer,
+    source: sourceFromSpec(job.source, job.negotiated.blockSize, (fd) => post({ type: 'close-fd', id: job.id, fd })),
+    negotiated: job.negotiated,
+    timeoutMs: job.timeoutMs,
+    maxRetries: job.maxRetries,
+    now: () => Date.now(),
+    onAnswered: () => post({ type: 'answered', id: job.id }),
+    onEnd: (report) => {
+      running.delete(job.id);
+      post({ type: 'end', id: job.id, report });
+    },
+  });
+  running.set(job.id, transfer);
+  const aborted = binding.get(job.id);
+  binding.delete(job.id);
+  if (aborted === undefined) transfer.start();
+  else transfer.abort(aborted);
+}
+
+port.on('message', (message: ToWorker) => {
+  if (message.type === 'start') void start(message.job);
+  else if (binding.has(message.id)) binding.set(message.id, message.message);
+  else running.get(message.id)?.abort(message.message); // an abort after the end: nothing to do
+});
+post({ type: 'ready' });
