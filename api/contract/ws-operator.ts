@@ -26,7 +26,8 @@ const ServerTime = Iso("The box's clock when the message left.");
 export const Snapshot = wsMessage('snapshot', {
   serverTime: ServerTime,
   stations: Type.Array(Station, { description: 'Every station not deleted, with its running session and time left.' }),
-  sessions: Type.Array(Session, { description: 'Pending, active and suspended sessions.' }),
+  sessions: Type.Array(Session, { description: 'Running (active and suspended) sessions. Unused codes are counted in pendingCodes and listed by GET /api/sessions/live?status=pending; session deltas follow every change.' }),
+  pendingCodes: Type.Integer({ minimum: 0, description: 'Unused (pending) codes now.' }),
   connectedStationIds: Type.Array(Type.Integer(), { description: 'Stations whose agent holds a live WebSocket now.' }),
   lastEventId: Nullable(Type.Integer({ description: 'Events up to this id are in the past; audit_event deltas follow it.' })),
 });

@@ -4,11 +4,12 @@ import { sessionToWire } from '../contract/session.ts';
 import { stationToWire } from '../contract/station.ts';
 import type { ServerToOperator } from '../contract/ws-operator.ts';
 import { reading } from '../db/transaction.ts';
-import { liveSessions, toSessionView } from '../sessions/sessions-service.ts';
+import { toSessionView } from '../sessions/sessions-service.ts';
 import type { DomainContext } from '../shared/domain-context.ts';
 import { MAX_PAGE_SIZE } from '../shared/pagination.ts';
 import { listStations } from '../stations/station-list.ts';
 import type { StationView } from '../stations/station-view.ts';
+import { countPendingCodes, runningSessions } from './operator-room-queries.ts';
 import type { FeedBatch } from './realtime-feed.ts';
 
 export type SnapshotMessage = Extract<ServerToOperator, { type: 'snapshot' }>;
@@ -25,19 +26,23 @@ async function allStations(ctx: DomainContext): Promise<StationView[]> {
 
 /**
  * The room as it is now: stations with state, online flag and running
- * session (time left), live sessions, which agents are connected, and the
- * id of the last audit event, after which audit_event deltas follow.
+ * session (time left), the running sessions, how many unused codes wait
+ * (listed page by page over REST), which agents are connected, and the id of
+ * the last audit event, after which audit_event deltas follow.
  */
 export async function loadSnapshot(ctx: DomainContext, connectedStationIds: number[]): Promise<SnapshotMessage> {
   const stations = await allStations(ctx);
-  const sessions = await liveSessions(ctx);
+  const now = ctx.clock.now();
+  const sessions = (await reading(() => runningSessions(ctx.db))).map((row) => toSessionView(row, now));
+  const pendingCodes = await reading(() => countPendingCodes(ctx.db));
   const last = await reading(() => ctx.db.selectFrom('audit_events').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst());
   return {
     v: 1,
     type: 'snapshot',
-    serverTime: epochToIso(ctx.clock.now())!,
+    serverTime: epochToIso(now)!,
     stations: stations.map(stationToWire),
     sessions: sessions.map(sessionToWire),
+    pendingCodes,
     connectedStationIds: [...connectedStationIds].sort((a, b) => a - b),
     lastEventId: last?.id === null || last?.id === undefined ? null : Number(last.id),
   };
