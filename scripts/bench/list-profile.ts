@@ -6,7 +6,8 @@
 // Run: nice -n 5 npx tsx scripts/bench/list-profile.ts
 // LIST_PROFILE_DB=<file> keeps the seeded database between runs (seeded when missing);
 // LIST_PROFILE_N (default 200) requests per endpoint; LIST_PROFILE_ONLY=<substring> filters;
-// LIST_PROFILE_CPU=<dir> writes a V8 CPU profile of each timed loop there.
+// LIST_PROFILE_CPU=<dir> writes a V8 CPU profile of each timed loop there;
+// LIST_PROFILE_PATHS=<path>,<path> replaces the bench's six lists (e.g. /api/auth/me for the floor).
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
@@ -18,7 +19,7 @@ import { seedBenchDatabase } from './seed-bench-database.ts';
 const SIZES = { visitors: 10_000, pastSessions: 100_000, busyStations: 1000, freeStations: 1000, freshCodes: 30_000, auditEvents: 300_000 };
 const N = Number(process.env.LIST_PROFILE_N ?? 200);
 const ONLY = process.env.LIST_PROFILE_ONLY;
-const PATHS = [
+const PATHS = process.env.LIST_PROFILE_PATHS?.split(',') ?? [
   '/api/users?pageSize=50&page=20',
   '/api/users?search=nom42&pageSize=50',
   '/api/sessions?pageSize=50&page=100',
