@@ -143,6 +143,26 @@ describe('artifact bodies', () => {
     expect(logged('big.squashfs')[0]).toMatchObject({ mac: '52:54:00:12:34:56', ip: '127.0.0.1', image: 'kiosk 2', status: 200, outcome: 'aborted' });
   });
 
+  it('cuts off a client that stops reading, and closes the file', async () => {
+    const seen: Record<string, unknown>[] = [];
+    const strict = Fastify({ logger: { level: 'info', stream: lineCollector(seen) } }).withTypeProvider<TypeBoxTypeProvider>();
+    await strict.register(httpBootRoutes, { booter: { scriptFor: () => Promise.reject(new Error('unused')) }, catalogue: new ImageCatalogue(imagesDir), clock: new FakeClock(), baseUrl: '', scriptRequestsPerMinute: 30, stalledClientMs: 200 });
+    const url = await strict.listen({ host: '127.0.0.1', port: 0 });
+    let res: IncomingMessage | undefined;
+    try {
+      const response = await new Promise<IncomingMessage>((resolve, reject) => get(`${url}/boot/images/kiosk/2/big.squashfs`, { agent: false }, resolve).on('error', reject));
+      res = response;
+      await new Promise((resolve) => response.once('data', resolve));
+      response.pause(); // and never resume: only the server can end this download
+      expect(openFilesOf('2')).toHaveLength(1);
+      await vi.waitFor(() => expect(openFilesOf('2')).toEqual([]), { timeout: 10_000, interval: 20 });
+      await vi.waitFor(() => expect(seen.find((l) => l['file'] === 'big.squashfs')).toMatchObject({ outcome: 'aborted' }), { timeout: 10_000, interval: 20 });
+    } finally {
+      res?.destroy();
+      await strict.close();
+    }
+  });
+
   it('cuts the connection (never pads) and closes the file when the file shrinks mid-response', async () => {
     const { res, received } = await stalled('/boot/images/kiosk/3/shrinks.squashfs');
     truncateSync(join(imagesDir, 'kiosk', '3', 'shrinks.squashfs'), 0);

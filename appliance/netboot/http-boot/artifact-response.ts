@@ -24,6 +24,8 @@ export interface ArtifactServing {
   pool: BufferPool;
   /** The station's MAC for the log line (the neighbour table: HTTP only sees an address). */
   macOf: (ip: string) => Promise<string | undefined>;
+  /** A download whose client takes nothing for this long is cut off. */
+  stalledClientMs: number;
 }
 
 /** 404 for anything not served: unknown, unsealed, unlisted, outside the catalogue. The reason goes to the log only. */
@@ -71,7 +73,7 @@ async function streamBody(request: FastifyRequest, reply: FastifyReply, handle: 
   let outcome: 'sent' | 'aborted' | 'failed';
   try {
     res.writeHead(reply.statusCode, reply.getHeaders() as OutgoingHttpHeaders);
-    outcome = await writeFileBody(res, handle, parts, serving.pool);
+    outcome = await writeFileBody(res, handle, parts, serving.pool, { stalledMs: serving.stalledClientMs });
   } catch (error) {
     outcome = 'failed';
     request.log.error({ err: error, file: artifact.file }, 'boot file: read failed mid-response');

@@ -20,6 +20,7 @@ class WriteFlow {
   constructor(
     private readonly out: ServerResponse,
     private readonly limit: number,
+    private readonly stalledMs: number,
   ) {
     // 'close' without 'finish': the client went away; no write callback may ever come.
     out.once('close', () => {
@@ -34,9 +35,17 @@ class WriteFlow {
     wake?.();
   }
 
-  /** True when another write may start; false once the client has gone. */
+  /**
+   * True when another write may start; false once the client has gone. A client
+   * that takes nothing for `stalledMs` is cut off: the route is public, and each
+   * open download holds a file and `limit` buffers.
+   */
   async ready(): Promise<boolean> {
-    while (!this.gone && this.inFlight >= this.limit) await new Promise<void>((resolve) => (this.wake = resolve));
+    if (!this.gone && this.inFlight >= this.limit) {
+      const timer = setTimeout(() => this.out.destroy(), this.stalledMs);
+      while (!this.gone && this.inFlight >= this.limit) await new Promise<void>((resolve) => (this.wake = resolve));
+      clearTimeout(timer);
+    }
     return !this.gone && !this.out.destroyed && this.out.socket?.destroyed === false;
   }
 
@@ -54,12 +63,12 @@ class WriteFlow {
 /**
  * Streams `parts` from an open file into a response whose head is already set,
  * through pooled buffers (fs read at a position, no seek, no stream object per
- * chunk), then ends it. Resolves 'aborted' when the client disconnects first:
- * the caller closes the file either way. Node has no sendfile(2), so each byte
+ * chunk), then ends it. Resolves 'aborted' when the client disconnects first
+ * or stalls: the caller closes the file either way. Node has no sendfile(2), so each byte
  * is still copied twice (read(2), write(2)); this only removes the garbage.
  */
-export async function writeFileBody(out: ServerResponse, handle: FileHandle, parts: BodyPart[], pool: BufferPool, limit = 2): Promise<'sent' | 'aborted'> {
-  const flow = new WriteFlow(out, limit);
+export async function writeFileBody(out: ServerResponse, handle: FileHandle, parts: BodyPart[], pool: BufferPool, options: { limit?: number; stalledMs: number }): Promise<'sent' | 'aborted'> {
+  const flow = new WriteFlow(out, options.limit ?? 2, options.stalledMs);
   for (const part of parts) {
     if (!(await flow.ready())) return 'aborted';
     if (Buffer.isBuffer(part)) {

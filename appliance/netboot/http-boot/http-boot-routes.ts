@@ -21,6 +21,8 @@ export interface HttpBootOptions {
   scriptRequestsPerMinute: number;
   /** The MAC behind an address, for the artifact log lines; default: the kernel's neighbour table. */
   macOf?: (ip: string) => Promise<string | undefined>;
+  /** An artifact download whose client reads nothing for this long is cut off; default 60 s. */
+  stalledClientMs?: number;
 }
 
 /**
@@ -63,7 +65,7 @@ function throttled(retryAfterMs: number): DomainError {
 export const httpBootRoutes: FastifyPluginAsyncTypebox<HttpBootOptions> = async (app, opts) => {
   const perAddress = new WindowBudget(opts.clock, { limit: opts.scriptRequestsPerMinute, windowMs: 60_000 });
   const hide = { hide: true, tags: ['netboot'] };
-  const serving: ArtifactServing = { catalogue: opts.catalogue, pool: new BufferPool(BODY_BUFFER_BYTES, IDLE_BODY_BUFFERS), macOf: opts.macOf ?? ((ip) => macForIp(ip)) };
+  const serving: ArtifactServing = { catalogue: opts.catalogue, pool: new BufferPool(BODY_BUFFER_BYTES, IDLE_BODY_BUFFERS), macOf: opts.macOf ?? ((ip) => macForIp(ip)), stalledClientMs: opts.stalledClientMs ?? 60_000 };
 
   app.get('/boot/ipxe', {
     config: { access: 'public' },
