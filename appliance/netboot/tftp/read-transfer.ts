@@ -1,10 +1,11 @@
-import type { RemoteInfo, Socket } from 'node:dgram';
+import type { RemoteInfo } from 'node:dgram';
 import { absoluteBlock, wireBlock } from './block-numbers.ts';
 import type { FileSource } from './file-source.ts';
 import type { Negotiated } from './options.ts';
 import { decodePacket } from './packet-decode.ts';
 import { encodeError, encodeOack, writeDataHeader } from './packet-encode.ts';
 import { ErrorCode, Opcode } from './packets.ts';
+import type { TransferSockets } from './udp-socket.ts';
 
 export interface TftpPeer {
   readonly address: string;
@@ -32,8 +33,8 @@ export interface TransferReport {
 }
 
 export interface ReadTransferParams {
-  /** Bound to its own ephemeral port: the server's transfer ID (RFC 1350 §4). */
-  readonly socket: Socket;
+  /** Its own ephemeral port, the server's transfer ID (RFC 1350 §4): one socket connected to the peer, one for anyone else. */
+  readonly sockets: TransferSockets;
   readonly peer: TftpPeer;
   readonly source: FileSource;
   readonly negotiated: Negotiated;
@@ -86,8 +87,10 @@ export class ReadTransfer {
     this.lengths = this.slots.map(() => 0);
     this.started = p.now();
     this.timer = setTimeout(() => this.onTimeout(), p.negotiated.timeoutMs ?? p.timeoutMs);
-    p.socket.on('message', (msg, rinfo) => this.onMessage(msg, rinfo));
-    p.socket.on('error', (err) => this.end('socket-error', err.message));
+    p.sockets.peer.on('message', (msg) => this.onMessage(msg));
+    p.sockets.peer.on('error', (err) => this.onSocketError(err));
+    p.sockets.strangers.on('message', (msg, rinfo) => this.onStranger(msg, rinfo));
+    p.sockets.strangers.on('error', (err) => this.end('socket-error', err.message));
   }
 
   start(): void {
@@ -110,14 +113,21 @@ export class ReadTransfer {
     this.end('shutdown', message, encodeError(ErrorCode.NOT_DEFINED, message));
   }
 
-  private onMessage(msg: Buffer, rinfo: RemoteInfo): void {
+  /** RFC 1350 §4: another TID gets ERROR 5 and the transfer goes on. */
+  private onStranger(msg: Buffer, rinfo: RemoteInfo): void {
     if (this.phase === 'done') return;
-    if (rinfo.port !== this.p.peer.port || rinfo.address !== this.p.peer.address) {
-      // RFC 1350 §4: another TID gets ERROR 5 and the transfer goes on. Never
-      // answer an ERROR with an ERROR: two servers could ping-pong forever.
-      if (msg.length < 2 || msg.readUInt16BE(0) !== Opcode.ERROR) this.sendTo(UNKNOWN_TID, UNKNOWN_TID.length, rinfo);
-      return;
+    // Never answer an ERROR with an ERROR: two servers could ping-pong forever.
+    if (msg.length >= 2 && msg.readUInt16BE(0) === Opcode.ERROR) return;
+    try {
+      this.p.sockets.strangers.send(UNKNOWN_TID, 0, UNKNOWN_TID.length, rinfo.port, rinfo.address);
+    } catch {
+      // A stranger we cannot answer changes nothing for the transfer.
     }
+  }
+
+  /** Only the peer's datagrams arrive here: the kernel filters by the connected address. */
+  private onMessage(msg: Buffer): void {
+    if (this.phase === 'done') return;
     if (msg.length >= 4 && msg[0] === 0 && msg[1] === Opcode.ACK) {
       // The hot path: one ACK per block (or window), read without building a packet object.
       this.markAnswered();
@@ -239,16 +249,27 @@ export class ReadTransfer {
     this.pump();
   }
 
+  /** To the connected peer: no address to look up or route per datagram. */
   private send(buf: Buffer, length: number): void {
-    this.sendTo(buf, length, this.p.peer);
+    try {
+      this.p.sockets.peer.send(buf, 0, length);
+    } catch (err) {
+      this.onSocketError(err);
+    }
   }
 
-  private sendTo(buf: Buffer, length: number, to: TftpPeer): void {
-    try {
-      this.p.socket.send(buf, 0, length, to.port, to.address);
-    } catch (err) {
-      this.end('socket-error', err instanceof Error ? err.message : String(err));
+  /**
+   * A connected socket hears the ICMP "port unreachable" of a client that has
+   * gone: the transfer ends at once instead of retrying into the void.
+   */
+  private onSocketError(err: unknown): void {
+    const message = err instanceof Error ? err.message : String(err);
+    if ((err as { code?: unknown } | null)?.code !== 'ECONNREFUSED') {
+      this.end('socket-error', message);
+      return;
     }
+    const lastSent = this.phase === 'data' && this.sent === this.totalBlocks;
+    this.end(lastSent ? 'complete-unconfirmed' : 'timeout', 'client port unreachable');
   }
 
   /** Ends once: timer, file and socket released; a last packet is sent before the socket closes. */
@@ -258,16 +279,18 @@ export class ReadTransfer {
     clearTimeout(this.timer);
     this.p.source.close();
     const close = () => {
-      try {
-        this.p.socket.close();
-      } catch {
-        // Already closed after a socket error.
+      for (const socket of [this.p.sockets.peer, this.p.sockets.strangers]) {
+        try {
+          socket.close();
+        } catch {
+          // Already closed after a socket error.
+        }
       }
     };
     if (lastWord === undefined || outcome === 'socket-error') close();
     else {
       try {
-        this.p.socket.send(lastWord, 0, lastWord.length, this.p.peer.port, this.p.peer.address, close);
+        this.p.sockets.peer.send(lastWord, 0, lastWord.length, close);
       } catch {
         close();
       }

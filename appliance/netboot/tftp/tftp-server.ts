@@ -13,7 +13,7 @@ import { READ_ONLY, Refusal, refusalFor } from './refusal.ts';
 import { resolveInRoot } from './safe-path.ts';
 import type { RunningTransfer } from './transfer-messages.ts';
 import { TransferPool } from './transfer-pool.ts';
-import { bindUdp } from './udp-socket.ts';
+import { bindUdp, openTransferSockets } from './udp-socket.ts';
 import { resolveOptions, type ResolvedOptions, type TftpServerOptions, type TftpTransferEvent } from './server-options.ts';
 
 export type { TftpServerOptions, TftpRequestEvent, TftpTransferEvent, TftpLogger } from './server-options.ts';
@@ -215,14 +215,15 @@ export class TftpServer {
       },
     });
     if (pooled !== undefined) return this.track(pooled, peer);
-    const socket = await bindUdp(this.o.host, 0).catch((err: unknown) => {
+    const sockets = await openTransferSockets(this.o.host, peer).catch((err: unknown) => {
       throw new Refusal(ErrorCode.NOT_DEFINED, 'Server error', `bind: ${String(err)}`);
     });
     if (this.closing) {
-      socket.close();
+      sockets.peer.close();
+      sockets.strangers.close();
       throw closing();
     }
-    const params = { socket, peer, source: file.createSource(negotiated.blockSize), negotiated, timeoutMs: this.o.timeoutMs, maxRetries: this.o.maxRetries };
+    const params = { sockets, peer, source: file.createSource(negotiated.blockSize), negotiated, timeoutMs: this.o.timeoutMs, maxRetries: this.o.maxRetries };
     const transfer: ReadTransfer = new ReadTransfer({ ...params, now: () => this.o.clock.now(), onEnd: (report) => onEnd(transfer)(report) });
     this.track(transfer, peer);
     transfer.start();

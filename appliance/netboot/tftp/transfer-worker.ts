@@ -2,7 +2,7 @@ import { parentPort } from 'node:worker_threads';
 import { sourceFromSpec } from './file-source.ts';
 import { ReadTransfer } from './read-transfer.ts';
 import type { FromWorker, ToWorker, TransferJob } from './transfer-messages.ts';
-import { bindUdp } from './udp-socket.ts';
+import { openTransferSockets } from './udp-socket.ts';
 
 /*
  * A transfer worker thread (transfer-pool.ts starts it). The server's thread keeps
@@ -23,10 +23,10 @@ function post(message: FromWorker): void {
 }
 
 async function start(job: TransferJob): Promise<void> {
-  let socket;
+  let sockets;
   binding.set(job.id, undefined);
   try {
-    socket = await bindUdp(job.host, 0);
+    sockets = await openTransferSockets(job.host, job.peer);
   } catch (err) {
     if (job.source.kind === 'fd') post({ type: 'close-fd', id: job.id, fd: job.source.fd });
     binding.delete(job.id);
@@ -34,7 +34,7 @@ async function start(job: TransferJob): Promise<void> {
     return;
   }
   const transfer = new ReadTransfer({
-    socket,
+    sockets,
     peer: job.peer,
     source: sourceFromSpec(job.source, job.negotiated.blockSize, (fd) => post({ type: 'close-fd', id: job.id, fd })),
     negotiated: job.negotiated,
