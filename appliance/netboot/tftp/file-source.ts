@@ -64,7 +64,9 @@ export class DescriptorSource implements FileSource {
     private readonly fd: number,
     readonly size: number,
     blockSize: number,
-    readAheadBytes = 128 * 1024,
+    // At least 64 blocks a chunk (512 KiB at 8192-byte blocks): each chunk read is
+    // a threadpool hand-off and a wake-up of the event loop, paid per chunk.
+    readAheadBytes = Math.min(Math.max(128 * 1024, 64 * blockSize), 1024 * 1024),
     private readonly closeFd: (fd: number) => void = (fd) => fs.close(fd, () => {}),
   ) {
     this.chunkSize = blockSize * Math.max(1, Math.ceil(readAheadBytes / blockSize));
