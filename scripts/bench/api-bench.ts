@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon, { type Request } from 'autocannon';
 import { cpuSeconds, freePort, rssMiB, startNode, waitForHttp } from './bench-support.ts';
+import { pacedLoad, type PacedRequest } from './paced-load.ts';
 import { seedBenchDatabase } from './seed-bench-database.ts';
 
 const SIZES = { visitors: 10_000, pastSessions: 100_000, busyStations: 1000, freeStations: 1000, freshCodes: 30_000, auditEvents: 300_000 };
@@ -29,22 +30,40 @@ interface Row {
   cpuUsPerRequest: number;
 }
 
-interface Shape {
-  connections?: number;
-  /** Requests per second over all connections; default: as fast as the server answers. */
-  overallRate?: number;
-}
-
-async function load(name: string, pid: number, url: string, requests: Request[], headers: Record<string, string> = {}, shape: Shape = {}): Promise<Row | undefined> {
+async function load(name: string, pid: number, url: string, requests: Request[], headers: Record<string, string> = {}): Promise<Row | undefined> {
   if (!name.startsWith('reference') && !wanted(name)) return undefined;
   // Unmeasured warm-up: the first calls of a route compile its code (JIT, schemas, statements); a
   // line run first (or alone, with BENCH_ONLY) would otherwise pay for that and the others not.
   await autocannon({ url, connections: CONNECTIONS, amount: WARMUP, requests, headers: { 'content-type': 'application/json', ...headers } });
   const cpuBefore = cpuSeconds(pid);
-  const result = await autocannon({ url, connections: shape.connections ?? CONNECTIONS, duration: DURATION, requests, headers: { 'content-type': 'application/json', ...headers }, ...(shape.overallRate ? { overallRate: shape.overallRate } : {}) });
+  const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, requests, headers: { 'content-type': 'application/json', ...headers } });
   const cpu = (cpuSeconds(pid) - cpuBefore) / DURATION;
   const cpuUsPerRequest = result.requests.total > 0 ? Math.round(((cpuSeconds(pid) - cpuBefore) * 1e6) / result.requests.total) : NaN;
   return { name, rps: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, errors: result.errors, non2xx: result.non2xx, rss: rssMiB(pid), cpu: Math.round(cpu * 100), cpuUsPerRequest };
+}
+
+/** A line at a steady rate (pacedLoad), as a fleet of stations sends it; no warm-up needed after the saturation line. */
+async function paced(name: string, pid: number, url: string, rate: number, sockets: number, next: () => PacedRequest): Promise<Row | undefined> {
+  if (!wanted(name)) return undefined;
+  const cpuBefore = cpuSeconds(pid);
+  const r = await pacedLoad(url, rate, DURATION, sockets, next);
+  const used = cpuSeconds(pid) - cpuBefore;
+  return { name, rps: Math.round(r.sent / DURATION), p50: r.p50, p99: r.p99, errors: r.errors, non2xx: r.non2xx, rss: rssMiB(pid), cpu: Math.round((used / DURATION) * 100), cpuUsPerRequest: Math.round((used * 1e6) / r.sent) };
+}
+
+/**
+ * One heartbeat from each station, unmeasured, before the station lines: the
+ * seeded stations last beat at seeding time, and the appliance's minute sweep
+ * takes a station silent for 30 s offline. Without this, whether a line ran
+ * against online stations (or validate-code got refusals) depended on when
+ * the sweep fell.
+ */
+async function beatAll(url: string, stations: Array<{ stationId: number; token: string }>): Promise<void> {
+  await autocannon({ url, connections: CONNECTIONS, amount: stations.length, requests: cycle(stations, (s, req) => beatRequest(s, req)), headers: { 'content-type': 'application/json' } });
+}
+
+function beatRequest(s: { stationId: number; token: string }, req: Request): Request {
+  return { ...req, method: 'POST', path: `/api/stations/${s.stationId}/heartbeat`, headers: { ...req.headers, authorization: `Bearer ${s.token}` }, body: '{"agentVersion":"bench"}' };
 }
 
 /** Cycles through a list, one item per request, across all connections. */
@@ -82,20 +101,23 @@ try {
 
   add(await load('reference: bare Fastify GET /hello', baseline.child.pid!, `http://127.0.0.1:${baselinePort}/hello`, [{ method: 'GET', path: '/hello' } as Request]));
   add(await load('GET /api/health (SQLite select 1)', pid, base, [{ method: 'GET', path: '/api/health' } as Request]));
+  const stations = [...seeded.busy, ...seeded.free];
+  if (wanted('heartbeat') || wanted('time-remaining') || wanted('validate-code')) await beatAll(base, stations);
+  add(await load('POST /api/stations/:id/heartbeat (1,000 stations)', pid, base, cycle(seeded.busy, beatRequest)));
+  // What 1,000 stations beating every 10 s really send: 100 beats/s, each station once per 10 s.
+  // The line above is the saturation test (20 connections flat out); this one the everyday latency.
+  let k = 0;
   add(
-    await load('POST /api/stations/:id/heartbeat (1,000 stations)', pid, base,
-      cycle(seeded.busy, (s, req) => ({ ...req, method: 'POST', path: `/api/stations/${s.stationId}/heartbeat`, headers: { ...req.headers, authorization: `Bearer ${s.token}` }, body: '{"agentVersion":"bench"}' }))),
-  );
-  // What 1,000 stations beating every 10 s really send: 100 beats/s, each station once per 10 s,
-  // from many connections. The line above is the saturation test; this one is the everyday latency.
-  add(
-    await load('POST /api/stations/:id/heartbeat at the real rate of 1,000 stations (100/s, 100 connections)', pid, base,
-      cycle(seeded.busy, (s, req) => ({ ...req, method: 'POST', path: `/api/stations/${s.stationId}/heartbeat`, headers: { ...req.headers, authorization: `Bearer ${s.token}` }, body: '{"agentVersion":"bench"}' })), {}, { connections: 100, overallRate: 100 }),
+    await paced('POST /api/stations/:id/heartbeat at the real rate of 1,000 stations (100/s)', pid, base, 100, 100, () => {
+      const s = seeded.busy[k++ % seeded.busy.length]!;
+      return { method: 'POST', path: `/api/stations/${s.stationId}/heartbeat`, headers: { 'content-type': 'application/json', authorization: `Bearer ${s.token}` }, body: '{"agentVersion":"bench"}' };
+    }),
   );
   add(
     await load('GET /api/sessions/:id/time-remaining (station, own session)', pid, base,
       cycle(seeded.busy, (s, req) => ({ ...req, method: 'GET', path: `/api/sessions/${s.sessionId}/time-remaining`, headers: { ...req.headers, authorization: `Bearer ${s.token}` } }))),
   );
+  if (wanted('validate-code')) await beatAll(base, seeded.free);
   const pairs = seeded.codes.map((code, i) => ({ code, station: seeded.free[i % seeded.free.length]! }));
   add(
     await load('POST /api/sessions/validate-code (fresh codes, 1,000 stations)', pid, base,
