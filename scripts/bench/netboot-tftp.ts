@@ -1,6 +1,9 @@
 // TFTP part of the netboot bench: curl (lock-step, RFC 2348 blksize) fetching the iPXE
 // binaries and a large file from our server, tftpd-hpa and dnsmasq, one client and 20
 // at once; every received file is checked against its SHA-256.
+// For quick looks at one case (not for the published tables):
+//   BENCH_TFTP_CASES=large:20:512,ipxe:1:8192   only these <files>:<clients>:<blksize>
+//   BENCH_TFTP_WORKERS=<n>                      our server's transfer threads (default: the appliance's)
 import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, copyFileSync, createReadStream, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
@@ -88,7 +91,10 @@ async function startServers(lab: BenchLab, root: string): Promise<Record<TftpSer
     kind: 'tftp',
     // Bench settings: 8192-byte blocks allowed (the appliance's default cap is 1468),
     // and the per-address limits raised, since every client here shares one address.
-    options: { root, host: NET.tftp.ours, port: 69, maxBlockSize: 8192, maxTransfers: 128, maxTransfersPerClient: 64, requestRate: { burst: 1000, perSecond: 1000, maxClients: 100 } },
+    options: {
+      root, host: NET.tftp.ours, port: 69, maxBlockSize: 8192, maxTransfers: 128, maxTransfersPerClient: 64, requestRate: { burst: 1000, perSecond: 1000, maxClients: 100 },
+      ...(process.env.BENCH_TFTP_WORKERS === undefined ? {} : { workers: Number(process.env.BENCH_TFTP_WORKERS) }),
+    },
   });
   const hpa = lab.spawnInBox('in.tftpd', ['-L', '-s', root, '-a', `${NET.tftp['tftpd-hpa']}:69`]);
   const dnsmasq = lab.spawnInBox('dnsmasq', [
@@ -157,6 +163,11 @@ function planFor(server: TftpServerName, outDir: string, files: Served[], rounds
   );
 }
 
+function caseSelected(files: 'ipxe' | 'large', clients: number, blockSize: number): boolean {
+  const only = process.env.BENCH_TFTP_CASES;
+  return only === undefined || only.split(',').includes(`${files}:${clients}:${blockSize}`);
+}
+
 export async function benchTftp(lab: BenchLab, options: TftpOptions): Promise<TftpRow[]> {
   const { root, ipxe, large, part } = await prepareRoot(lab, options);
   const outDir = lab.shm;
@@ -170,6 +181,7 @@ export async function benchTftp(lab: BenchLab, options: TftpOptions): Promise<Tf
         const rounds = files === 'ipxe' ? (single ? options.ipxeRounds.single : options.ipxeRounds.concurrent) : 1;
         const fileMiB = files === 'ipxe' ? 0 : single ? options.largeMiB : options.concurrentLargeMiB;
         for (const blockSize of options.blockSizes) {
+          if (!caseSelected(files, clients, blockSize)) continue;
           const acc = new Map<TftpServerName, { runs: number[]; cpu: number[]; rss: number }>(TFTP_SERVERS.map((s) => [s, { runs: [], cpu: [], rss: 0 }]));
           for (let rep = 0; rep < options.repetitions; rep += 1) {
             // Rotate the order each repetition so no server always runs first (or last).
