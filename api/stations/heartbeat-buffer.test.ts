@@ -4,7 +4,7 @@ import type { FakeClock } from '../shared/clock.ts';
 import type { DomainContext } from '../shared/domain-context.ts';
 import { createBrokenDb } from '../testing/broken-db.ts';
 import { createTestDbFile } from '../testing/test-db.ts';
-import { flushHeartbeats, HeartbeatBuffer, heartbeatBufferOf, isRoutine } from './heartbeat-buffer.ts';
+import { BEATS_PER_TRANSACTION, flushHeartbeats, HeartbeatBuffer, heartbeatBufferOf, isRoutine } from './heartbeat-buffer.ts';
 import { admin, stationsTestContext } from './station-fixtures.ts';
 import { markSilentStationsOffline, recordHeartbeat } from './station-heartbeat.ts';
 import { createStation, deleteStation } from './stations-service.ts';
@@ -71,6 +71,16 @@ describe('routine heartbeats held in memory', () => {
     buffer.note(id, t0() + 5000);
     await buffer.flush();
     expect((await stored()).last_heartbeat_at).toBe(t0());
+  });
+
+  it('writes a batch larger than one transaction in full', async () => {
+    const ids = [id];
+    for (let i = 2; i <= BEATS_PER_TRANSACTION * 2 + 5; i++) ids.push((await createStation(ctx, admin, { name: `Poste ${i}`, mac: `52:54:00:aa:01:${(i % 256).toString(16).padStart(2, '0')}` })).id);
+    const buffer = new HeartbeatBuffer(ctx.db);
+    for (const station of ids) buffer.note(station, t0() + station);
+    await buffer.flush();
+    const rows = await ctx.db.selectFrom('stations').select(['id', 'last_heartbeat_at']).orderBy('id').execute();
+    expect(rows).toEqual(ids.map((station) => ({ id: station, last_heartbeat_at: t0() + station })));
   });
 
   it('flushes on its own after the delay', async () => {

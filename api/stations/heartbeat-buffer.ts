@@ -10,8 +10,9 @@ export const HEARTBEAT_FLUSH_MS = 1000;
  * 10 s; a write of its own per beat (one WAL commit each) was most of the
  * heartbeat's cost. A beat is only held here when it changes nothing but
  * last_heartbeat_at and the stored value is still recent (see isRoutine), and
- * the pending beats are written together, one transaction, at most
- * HEARTBEAT_FLUSH_MS later, before each silence sweep, and when the app closes.
+ * the pending beats are written together (transactions of
+ * BEATS_PER_TRANSACTION rows) at most HEARTBEAT_FLUSH_MS later, before each
+ * silence sweep, and when the app closes.
  *
  * What a crash can lose: the beats of the last second. Because only stations
  * whose stored beat is less than half the heartbeat timeout old are held, the
@@ -49,9 +50,9 @@ export class HeartbeatBuffer {
   }
 
   /**
-   * Writes every held beat in one transaction; never moves a stored beat
-   * back, never touches a deleted station. A failed write drops the batch
-   * (the same as a crash: the next beats are written) rather than retrying
+   * Writes every held beat; never moves a stored beat back, never touches a
+   * deleted station. A failed write drops what is left of the batch (the
+   * same as a crash: the next beats are written) rather than retrying
    * forever against a database that may be gone; the error is returned to
    * a caller that awaits it.
    */
@@ -113,9 +114,20 @@ function beatStatement(db: Db): CompiledQuery {
   return query;
 }
 
+/**
+ * Rows per transaction. A transaction holds the single connection, so other
+ * requests' queries wait behind it: chunks of this size keep that wait near a
+ * millisecond even when every one of thousands of stations has a beat held.
+ */
+export const BEATS_PER_TRANSACTION = 100;
+
 async function writeBeats(db: Db, batch: Map<number, number>): Promise<void> {
-  await inTransaction(db, async (trx) => {
-    const statement = beatStatement(db);
-    for (const [stationId, at] of batch) await trx.executeQuery({ ...statement, parameters: [at, stationId, at] });
-  });
+  const beats = [...batch];
+  const statement = beatStatement(db);
+  for (let i = 0; i < beats.length; i += BEATS_PER_TRANSACTION) {
+    if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+    await inTransaction(db, async (trx) => {
+      for (const [stationId, at] of beats.slice(i, i + BEATS_PER_TRANSACTION)) await trx.executeQuery({ ...statement, parameters: [at, stationId, at] });
+    });
+  }
 }
