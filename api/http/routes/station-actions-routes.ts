@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { IdParams, epochToIso } from '../../contract/common.ts';
 import { Problem } from '../../contract/problem.ts';
 import { sessionToWire } from '../../contract/session.ts';
@@ -18,8 +18,10 @@ const stateErrors = { 409: Problem, ...errors };
 
 // An agent or a panel button may post no body at all where every field is
 // optional; treat it as {} so validation sees an object.
-const optionalBody = async (request: FastifyRequest) => {
+// A callback hook, not an async one: it runs on every heartbeat and needs no promise.
+const optionalBody = (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
   request.body ??= {};
+  done();
 };
 
 /** The seed's custom station actions: heartbeat, marquer_*, session_active; plus approval and manual token issue. */
