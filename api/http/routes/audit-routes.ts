@@ -6,6 +6,7 @@ import { ERROR_ACTIONS, auditStats, getAuditEvent, listAuditEvents, recentAuditE
 import type { AuditAction } from '../../audit/audit-actions.ts';
 import { recordChainCheck } from '../../audit/audit-chain-check.ts';
 import { AuditEvent, AuditListQuery, AuditPage, AuditPeriodQuery, AuditSearchBody, AuditStats, ChainReport } from '../../contract/audit.ts';
+import { forSerializer } from '../../contract/serializer-schema.ts';
 import { IdParams, PageQuery, isoToEpoch } from '../../contract/common.ts';
 import { Problem } from '../../contract/problem.ts';
 import type { DomainContext } from '../../shared/domain-context.ts';
@@ -37,7 +38,7 @@ function toFilter(input: FilterInput): AuditFilter {
 export const auditRoutes: FastifyPluginAsyncTypebox<{ ctx: DomainContext }> = async (app, { ctx }) => {
   app.get('/api/audit', {
     config: { access: 'operator' },
-    schema: { tags, summary: 'List audit events, filtered (seed: GET /api/logs/)', querystring: AuditListQuery, response: { 200: AuditPage, ...errors } },
+    schema: { tags, summary: 'List audit events, filtered (seed: GET /api/logs/)', querystring: AuditListQuery, response: { 200: forSerializer(AuditPage), ...errors } },
   }, async (request) => {
     const { page, pageSize, sort, ...filter } = request.query;
     return listAuditEvents(ctx.db, toFilter(filter), { page, pageSize, sort });

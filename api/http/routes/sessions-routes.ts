@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AttemptLimiter } from '../../auth/attempt-limiter.ts';
 import { isoToEpoch } from '../../contract/common.ts';
+import { forSerializer } from '../../contract/serializer-schema.ts';
 import { Problem } from '../../contract/problem.ts';
 import {
   IssueSessionBody,
@@ -35,6 +36,8 @@ export interface SessionRoutesOptions {
 
 const tags = ['sessions'];
 const errors = { 400: Problem, 401: Problem, 403: Problem, 503: Problem };
+// Both lists: type lists instead of anyOf for the serializer (serializer-schema.ts).
+const SessionPageOut = forSerializer(SessionPage);
 const SORT_COLUMN: Record<string, SessionSort> = { createdAt: 'created_at', startedAt: 'started_at', endedAt: 'ended_at', id: 'id' };
 
 /**
@@ -47,7 +50,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = as
 
   app.get('/api/sessions', {
     config: { access: 'operator' },
-    schema: { tags, summary: 'List sessions: filters, sort, pages (seed: GET /api/sessions/)', querystring: SessionListQuery, response: { 200: SessionPage, ...errors } },
+    schema: { tags, summary: 'List sessions: filters, sort, pages (seed: GET /api/sessions/)', querystring: SessionListQuery, response: { 200: SessionPageOut, ...errors } },
   }, async (request) => {
     const { from, to, sort, ...rest } = request.query;
     const page = await listSessions(ctx, { ...rest, from: isoToEpoch(from), to: isoToEpoch(to), sort: sort === undefined ? undefined : SORT_COLUMN[sort] });
@@ -68,7 +71,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = as
       tags,
       summary: 'Pending, active and suspended sessions with their timing, paged like every list (seed: GET /api/sessions/actives/)',
       querystring: LiveSessionsQuery,
-      response: { 200: SessionPage, ...errors },
+      response: { 200: SessionPageOut, ...errors },
     },
   }, async (request) => {
     const { status, ...pageRequest } = request.query;

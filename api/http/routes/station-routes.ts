@@ -3,6 +3,7 @@ import { NoContent } from '../../contract/auth.ts';
 import { IdParams, isoToEpoch } from '../../contract/common.ts';
 import { Problem } from '../../contract/problem.ts';
 import { NewStationBody, Station, StationList, StationListQuery, StationPage, StationPatchBody, StationStatsResponse, fleetStatsToWire, stationToWire } from '../../contract/station.ts';
+import { forSerializer } from '../../contract/serializer-schema.ts';
 import { PeriodQuery } from '../../contract/stats.ts';
 import type { DomainContext } from '../../shared/domain-context.ts';
 import { availableStations, listStations } from '../../stations/station-list.ts';
@@ -17,7 +18,7 @@ const tags = ['stations'];
 export const stationRoutes: FastifyPluginAsyncTypebox<{ ctx: DomainContext }> = async (app, { ctx }) => {
   app.get('/api/stations', {
     config: { access: 'operator' },
-    schema: { tags, summary: 'List stations: state, online, text; sorted and paged (seed: GET /api/postes/)', querystring: StationListQuery, response: { 200: StationPage, ...errors } },
+    schema: { tags, summary: 'List stations: state, online, text; sorted and paged (seed: GET /api/postes/)', querystring: StationListQuery, response: { 200: forSerializer(StationPage), ...errors } },
   }, async (request) => {
     const page = await listStations(ctx, request.query);
     return { ...page, items: page.items.map(stationToWire) };
