@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireTools } from '../support/require-tool.ts';
 import { fetchWith, tftpHpaFetch, type FetchOptions, type RealClient } from './tftp-support/real-clients.ts';
-import { pattern, sha256, SIZES, startTftpFixture, type TftpFixture } from './tftp-support/tftp-fixture.ts';
+import { pattern, sha256, SIZES, startTftpFixture, waitFor, type TftpFixture } from './tftp-support/tftp-fixture.ts';
 
 /*
  * Real clients from Debian (curl, tftp-hpa, atftp) against the server on
@@ -68,9 +68,12 @@ describe('large blocks when the cap allows them', () => {
     // window x block must fit the client's socket buffer (atftp: ~200 KB by default).
     ['atftp', { blockSize: 8192, windowSize: 4 }],
   ] as [RealClient, FetchOptions][])('%s %j', async (client, options) => {
+    const before = wide.events.length;
     const run = await fetchWith(client, wide.port, 'f1048576', options);
     expect(run.code, run.output).toBe(0);
     expect(sha256(run.data ?? Buffer.alloc(0))).toBe(sha256(pattern(1048576, 1048576)));
+    // The end is reported by the transfer's worker thread, a moment after the last ACK.
+    await waitFor(() => wide.events.length > before, 'the transfer to be reported');
     const last = wide.events.at(-1);
     expect(last).toMatchObject({ outcome: 'complete', blockSize: options.blockSize, bytesSent: 1048576 });
   });
@@ -78,9 +81,11 @@ describe('large blocks when the cap allows them', () => {
 
 describe('netascii', () => {
   it('tftp-hpa in ascii mode gets the text back with its own line ends', async () => {
+    const before = fx.events.length;
     const run = await tftpHpaFetch(fx.port, 'boot/hello.txt', 'ascii');
     expect(run.code, run.output).toBe(0);
     expect(run.data?.toString('latin1')).toBe('hello\nworld\n');
+    await waitFor(() => fx.events.length > before, 'the transfer to be reported');
     expect(fx.events.at(-1)).toMatchObject({ mode: 'netascii', outcome: 'complete', bytesSent: 14 });
   });
 });

@@ -60,6 +60,7 @@ describe('transfer IDs (RFC 1350 §4)', () => {
     expect(got.data.equals(MB)).toBe(true);
     const answers = [await stranger.next()];
     expect(answers.map((a) => a.packet)).toEqual([{ opcode: Opcode.ERROR, code: ErrorCode.UNKNOWN_TID, message: 'Unknown transfer ID' }]);
+    await waitFor(() => patient.events.at(-1)?.bytesSent === 1048576 && patient.server.activeTransfers === 0, 'the transfer to be reported');
     expect(patient.events.at(-1)).toMatchObject({ outcome: 'complete', bytesSent: 1048576 });
   });
 
