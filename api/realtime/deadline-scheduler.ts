@@ -48,8 +48,9 @@ export class DeadlineScheduler implements FeedConsumer {
   private readonly entries = new Map<number, Entry>();
   private readonly warnings: number[];
   private running = false;
-  /** Sessions a feed batch reported since start(): the start's older read must not overwrite them. */
+  /** Sessions a feed batch reported while start() was reading: its older read must not overwrite them. Emptied once started, so it never grows with the sessions of a long run. */
   private touched = new Set<number>();
+  private starting = false;
   private expiry: Promise<void> | null = null;
   private expireAgain = false;
   private retry: TimerHandle | null = null;
@@ -70,11 +71,17 @@ export class DeadlineScheduler implements FeedConsumer {
    */
   async start(): Promise<void> {
     this.running = true;
+    this.starting = true;
     this.touched = new Set();
-    await this.runExpiry();
-    const deadlines = await activeDeadlines(this.opts.ctx);
-    for (const d of deadlines) {
-      if (!this.touched.has(d.sessionId)) this.arm(d.sessionId, d.stationId, d.endsAt);
+    try {
+      await this.runExpiry();
+      const deadlines = await activeDeadlines(this.opts.ctx);
+      for (const d of deadlines) {
+        if (!this.touched.has(d.sessionId)) this.arm(d.sessionId, d.stationId, d.endsAt);
+      }
+    } finally {
+      this.starting = false;
+      this.touched = new Set();
     }
   }
 
@@ -107,7 +114,7 @@ export class DeadlineScheduler implements FeedConsumer {
 
   deliver(batch: FeedBatch): void {
     for (const [id, row] of batch.sessions) {
-      this.touched.add(id);
+      if (this.starting) this.touched.add(id);
       this.apply(id, row);
     }
   }
