@@ -1,3 +1,4 @@
+import { sql, type SqlBool } from 'kysely';
 import type { DbOrTx } from '../db/schema.ts';
 import { LIVE_STATUSES, type NewSession, type Session, type SessionStatus, type SessionUpdate } from './sessions-table.ts';
 
@@ -29,11 +30,13 @@ export async function liveCodeExists(db: DbOrTx, code: string): Promise<boolean>
 
 /** The active or suspended session on a station, if any. */
 export async function findRunningSessionOnStation(db: DbOrTx, stationId: number): Promise<Session | undefined> {
+  // Statuses written out and the partial index named: with bound statuses SQLite walks
+  // every past session of the station (see liveSessionsQuery in api/stations).
   return db
-    .selectFrom('sessions')
+    .selectFrom(sql`sessions`.as(sql`sessions indexed by sessions_running_station_uq`) as unknown as 'sessions')
     .selectAll()
     .where('station_id', '=', stationId)
-    .where('status', 'in', RUNNING_STATUSES)
+    .where(sql<SqlBool>`status in ('active', 'suspended')`)
     .executeTakeFirst();
 }
 

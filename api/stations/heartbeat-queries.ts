@@ -1,7 +1,7 @@
 import { hotQuery } from '../db/hot-query.ts';
 import type { DbOrTx } from '../db/schema.ts';
 import type { LiveSessionRef } from './station-view.ts';
-import { RUNNING_STATUSES, toLiveRef } from './stations-repository.ts';
+import { liveSessionsQuery, toLiveRef } from './stations-repository.ts';
 import type { Station } from './stations-table.ts';
 
 // The heartbeat's reads, compiled once (hotQuery): the same as findStation and
@@ -9,13 +9,9 @@ import type { Station } from './stations-table.ts';
 
 const stationById = hotQuery(1, (db, id: number) => db.selectFrom('stations').selectAll().where('id', '=', id).where('deleted_at', 'is', null));
 
-const runningOn = hotQuery(1, (db, stationId: number) =>
-  db
-    .selectFrom('sessions')
-    .select(['id', 'user_id', 'station_id', 'status', 'started_at', 'ends_at', 'remaining_ms'])
-    .where('status', 'in', RUNNING_STATUSES)
-    .where('station_id', '=', stationId),
-);
+// Through sessions_running_station_uq (liveSessionsQuery): with the statuses bound as
+// parameters SQLite walks every past session of the station instead (13 vs 3 µs, bench DB).
+const runningOn = hotQuery(1, (db, stationId: number) => liveSessionsQuery(db).where('station_id', '=', stationId));
 
 /** A station that is not deleted, or undefined. */
 export async function findStationHot(db: DbOrTx, id: number): Promise<Station | undefined> {

@@ -58,11 +58,18 @@ export function toLiveRef(row: LiveRow, now: number): LiveSessionRef {
   };
 }
 
-function liveSessionsQuery(db: DbOrTx) {
+// SQLite uses a partial index only when the query repeats its condition as literals, and its
+// planner still prefers sessions_status_idx (every running session); INDEXED BY fails the
+// query instead of falling back, so a missing index cannot go unnoticed.
+const RUNNING_BY_STATION = sql`sessions`.as(sql`sessions indexed by sessions_running_station_uq`) as unknown as 'sessions';
+const RUNNING_CONDITION = sql<SqlBool>`status in ('active', 'suspended')`;
+
+/** Running sessions, through sessions_running_station_uq (every query adds a station_id condition). */
+export function liveSessionsQuery(db: DbOrTx) {
   return db
-    .selectFrom('sessions')
+    .selectFrom(RUNNING_BY_STATION)
     .select(['id', 'user_id', 'station_id', 'status', 'started_at', 'ends_at', 'remaining_ms'])
-    .where('status', 'in', RUNNING_STATUSES);
+    .where(RUNNING_CONDITION);
 }
 
 /** The session running (active or suspended) on a station, if any. */
@@ -71,11 +78,6 @@ export async function liveSessionFor(db: DbOrTx, stationId: number, now: number)
   return row === undefined ? null : toLiveRef(row, now);
 }
 
-// SQLite uses a partial index only when the query repeats its condition as literals, and its
-// planner still prefers sessions_status_idx (every running session); INDEXED BY fails the
-// query instead of falling back, so a missing index cannot go unnoticed.
-const RUNNING_BY_STATION = sql`sessions`.as(sql`sessions indexed by sessions_running_station_uq`) as unknown as 'sessions';
-
 /**
  * Running sessions of several stations at once (one query for a page of the list),
  * looked up station by station in sessions_running_station_uq.
@@ -83,12 +85,7 @@ const RUNNING_BY_STATION = sql`sessions`.as(sql`sessions indexed by sessions_run
 export async function liveSessionsFor(db: DbOrTx, stationIds: number[], now: number): Promise<Map<number, LiveSessionRef>> {
   const map = new Map<number, LiveSessionRef>();
   if (stationIds.length === 0) return map;
-  const rows = await db
-    .selectFrom(RUNNING_BY_STATION)
-    .select(['id', 'user_id', 'station_id', 'status', 'started_at', 'ends_at', 'remaining_ms'])
-    .where(sql<SqlBool>`status in ('active', 'suspended')`)
-    .where('station_id', 'in', stationIds)
-    .execute();
+  const rows = await liveSessionsQuery(db).where('station_id', 'in', stationIds).execute();
   for (const row of rows) map.set(row.station_id!, toLiveRef(row, now));
   return map;
 }
