@@ -2,6 +2,7 @@ import { sql, type SqlBool } from 'kysely';
 import type { DbOrTx } from '../db/schema.ts';
 import { countedTotal } from '../shared/list-totals.ts';
 import { LIVE_STATUSES, type EndReason, type Session, type SessionStatus } from './sessions-table.ts';
+import { indexedBy } from '../db/indexed-by.ts';
 
 export const SESSION_SORTS = ['created_at', 'started_at', 'ended_at', 'id'] as const;
 export type SessionSort = (typeof SESSION_SORTS)[number];
@@ -33,7 +34,7 @@ export interface SessionRowFilter {
  * query rather than falling back, so a missing index cannot go unnoticed.
  */
 const LIVE_CONDITION = sql<SqlBool>`status in ('pending', 'active', 'suspended')`;
-const LIVE_SOURCE = sql`sessions`.as(sql`sessions indexed by sessions_live_created_idx`) as unknown as 'sessions';
+const LIVE_SOURCE = indexedBy('sessions', 'sessions_live_created_idx');
 
 function isLiveScreen(f: SessionRowFilter): boolean {
   return (

@@ -1,6 +1,7 @@
 import { sql, type SqlBool } from 'kysely';
 import type { DbOrTx } from '../db/schema.ts';
 import { LIVE_STATUSES, type NewSession, type Session, type SessionStatus, type SessionUpdate } from './sessions-table.ts';
+import { indexedBy } from '../db/indexed-by.ts';
 
 /** Statuses in which a session holds its station (the partial unique index agrees). */
 export const RUNNING_STATUSES = ['active', 'suspended'] as const satisfies readonly SessionStatus[];
@@ -33,7 +34,7 @@ export async function findRunningSessionOnStation(db: DbOrTx, stationId: number)
   // Statuses written out and the partial index named: with bound statuses SQLite walks
   // every past session of the station (see liveSessionsQuery in api/stations).
   return db
-    .selectFrom(sql`sessions`.as(sql`sessions indexed by sessions_running_station_uq`) as unknown as 'sessions')
+    .selectFrom(indexedBy('sessions', 'sessions_running_station_uq'))
     .selectAll()
     .where('station_id', '=', stationId)
     .where(sql<SqlBool>`status in ('active', 'suspended')`)

@@ -5,6 +5,7 @@ import { DomainError, conflict, notFound } from '../shared/errors.ts';
 import { stationTaken, type UniqueField } from './station-errors.ts';
 import type { LiveSessionRef } from './station-view.ts';
 import type { NewStation, Station, StationUpdate } from './stations-table.ts';
+import { indexedBy } from '../db/indexed-by.ts';
 
 /** Session statuses that occupy a station (the partial unique index allows one per station). */
 export const RUNNING_STATUSES = ['active', 'suspended'] as const;
@@ -58,10 +59,9 @@ export function toLiveRef(row: LiveRow, now: number): LiveSessionRef {
   };
 }
 
-// SQLite uses a partial index only when the query repeats its condition as literals, and its
-// planner still prefers sessions_status_idx (every running session); INDEXED BY fails the
-// query instead of falling back, so a missing index cannot go unnoticed.
-const RUNNING_BY_STATION = sql`sessions`.as(sql`sessions indexed by sessions_running_station_uq`) as unknown as 'sessions';
+// The partial index's condition written out (a bound status list cannot prove it) and the index
+// named (the planner still prefers sessions_status_idx, every running session).
+const RUNNING_BY_STATION = indexedBy('sessions', 'sessions_running_station_uq');
 const RUNNING_CONDITION = sql<SqlBool>`status in ('active', 'suspended')`;
 
 /** Running sessions, through sessions_running_station_uq (every query adds a station_id condition). */
