@@ -27,8 +27,18 @@ interface Template {
  * on a transaction is compiled for that call only.
  */
 export function hotQuery<A extends readonly unknown[], R>(arity: A['length'], build: (db: DbOrTx, ...args: A) => Compilable<R>): (db: DbOrTx, ...args: A) => Promise<R[]> {
+  const compiled = hotCompiled(arity, build);
+  return async (db, ...args) => (await db.executeQuery<R>(compiled(db, ...args))).rows;
+}
+
+/**
+ * The compiled query of hotQuery with the arguments filled in, for a caller
+ * that runs it itself, e.g. on a transaction of the same database: compiled
+ * on the database handle (cached), the SQL is the same on its transactions.
+ */
+export function hotCompiled<A extends readonly unknown[], R>(arity: A['length'], build: (db: DbOrTx, ...args: A) => Compilable<R>): (db: DbOrTx, ...args: A) => CompiledQuery<R> {
   const templates = new WeakMap<DbOrTx, Template>();
-  return async (db, ...args) => {
+  return (db, ...args) => {
     let template = templates.get(db);
     if (template === undefined) {
       template = compileTemplate(db, arity, build);
@@ -36,8 +46,7 @@ export function hotQuery<A extends readonly unknown[], R>(arity: A['length'], bu
     }
     const { query, slots } = template;
     const parameters = query.parameters.map((value, i) => (slots[i]! < 0 ? value : args[slots[i]!]));
-    const result = await db.executeQuery<R>({ ...query, parameters });
-    return result.rows;
+    return { ...query, parameters } as CompiledQuery<R>;
   };
 }
 

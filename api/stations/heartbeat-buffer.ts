@@ -1,4 +1,4 @@
-import type { CompiledQuery } from 'kysely';
+import { hotCompiled } from '../db/hot-query.ts';
 import type { Db } from '../db/schema.ts';
 import { inTransaction } from '../db/transaction.ts';
 
@@ -93,26 +93,16 @@ export function isRoutine(storedBeat: number | null, now: number, heartbeatTimeo
   return storedBeat !== null && now - storedBeat < heartbeatTimeoutMs / 2;
 }
 
-// One statement shape for every row of a batch, compiled once per handle: the
-// batch runs it thousands of times a second under load.
-const compiled = new WeakMap<object, CompiledQuery>();
-
-function beatStatement(db: Db): CompiledQuery {
-  let query = compiled.get(db);
-  if (query === undefined) {
-    query = db
-      .updateTable('stations')
-      .set({ last_heartbeat_at: 1 })
-      .where('id', '=', 2)
-      .where('deleted_at', 'is', null)
-      .where((eb) => eb.or([eb('last_heartbeat_at', 'is', null), eb('last_heartbeat_at', '<', 3)]))
-      .compile();
-    // The parameters must come out in the order written above, or rows would get another station's beat.
-    if (query.parameters.join() !== '1,2,3') throw new Error(`heartbeat batch: unexpected parameter order ${query.parameters.join()}`);
-    compiled.set(db, query);
-  }
-  return query;
-}
+// One statement for every row of a batch, compiled once per handle (hotCompiled):
+// the batch runs it thousands of times a second under load.
+const beatQuery = hotCompiled(2, (db, at: number, stationId: number) =>
+  db
+    .updateTable('stations')
+    .set({ last_heartbeat_at: at })
+    .where('id', '=', stationId)
+    .where('deleted_at', 'is', null)
+    .where((eb) => eb.or([eb('last_heartbeat_at', 'is', null), eb('last_heartbeat_at', '<', at)])),
+);
 
 /**
  * Rows per transaction. A transaction holds the single connection, so other
@@ -123,11 +113,10 @@ export const BEATS_PER_TRANSACTION = 100;
 
 async function writeBeats(db: Db, batch: Map<number, number>): Promise<void> {
   const beats = [...batch];
-  const statement = beatStatement(db);
   for (let i = 0; i < beats.length; i += BEATS_PER_TRANSACTION) {
     if (i > 0) await new Promise((resolve) => setImmediate(resolve));
     await inTransaction(db, async (trx) => {
-      for (const [stationId, at] of beats.slice(i, i + BEATS_PER_TRANSACTION)) await trx.executeQuery({ ...statement, parameters: [at, stationId, at] });
+      for (const [stationId, at] of beats.slice(i, i + BEATS_PER_TRANSACTION)) await trx.executeQuery(beatQuery(db, at, stationId));
     });
   }
 }
