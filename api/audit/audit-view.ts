@@ -1,3 +1,4 @@
+import { isoInstant } from '../contract/iso-instant.ts';
 import type { AuditEventRow } from './audit-table.ts';
 
 export interface AuditEventView {
@@ -21,7 +22,7 @@ export function toAuditView(row: AuditEventRow): AuditEventView {
   }
   return {
     id: row.id,
-    occurredAt: new Date(Number(row.occurred_at)).toISOString(),
+    occurredAt: isoInstant(Number(row.occurred_at)),
     actor: { type: row.actor_type, id: row.actor_id },
     action: row.action,
     target: row.target_type === null ? null : { type: row.target_type, id: row.target_id },

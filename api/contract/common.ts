@@ -1,5 +1,6 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { MAX_PAGE_SIZE } from '../shared/pagination.ts';
+import { isoInstant } from './iso-instant.ts';
 
 /** Page-based pagination: the same query fields on every list. */
 export const PageQuery = Type.Object({
@@ -27,5 +28,5 @@ export function isoToEpoch(value: string | undefined): number | undefined {
 }
 
 export function epochToIso(value: number | null | undefined): string | null {
-  return value === null || value === undefined ? null : new Date(Number(value)).toISOString();
+  return value === null || value === undefined ? null : isoInstant(Number(value));
 }
