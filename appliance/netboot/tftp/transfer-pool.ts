@@ -34,6 +34,17 @@ export class PooledTransfer implements RunningTransfer {
   }
 }
 
+/**
+ * The worker's entry beside this module. Compiled (`npm run build`, the
+ * production start) this module is `.js` and so is the worker; tsc copies no
+ * `.mjs`, and the production process has no TypeScript loader. From sources the
+ * boot file finds a loader for `transfer-worker.ts`.
+ */
+export function workerEntry(moduleUrl: string): URL {
+  const compiled = new URL(moduleUrl).pathname.endsWith('.js');
+  return new URL(compiled ? './transfer-worker.js' : './transfer-worker-boot.mjs', moduleUrl);
+}
+
 /** How long close() lets aborted transfers send their last ERROR before ending the threads. */
 const DRAIN_MS = 2000;
 
@@ -98,7 +109,7 @@ export class TransferPool {
   }
 
   private spawn(): Promise<void> {
-    const worker = new Worker(new URL('./transfer-worker-boot.mjs', import.meta.url));
+    const worker = new Worker(workerEntry(import.meta.url));
     const slot: Slot = { worker, ready: false, transfers: new Set(), fds: new Set() };
     this.slots.push(slot);
     return new Promise<void>((resolve) => {
