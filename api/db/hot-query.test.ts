@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StationState } from '../stations/stations-table.ts';
 import { createBrokenDb, failingWhen } from '../testing/broken-db.ts';
 import { createTestDb } from '../testing/test-db.ts';
-import { hotQuery } from './hot-query.ts';
+import { ARRAY_ROWS_MARK, arrayRows } from './array-rows.ts';
+import { hotQuery, shapedCompiled } from './hot-query.ts';
 import type { Database } from './schema.ts';
 import { inTransaction } from './transaction.ts';
 
@@ -61,5 +62,49 @@ describe('hotQuery', () => {
     await expect(byIdNotState(createBrokenDb(), 1, 'offline')).rejects.toMatchObject({ code: 'SQLITE_IOERR' });
     const failing = failingWhen(db, (node) => node.kind === 'SelectQueryNode');
     await expect(byIdNotState(failing, 1, 'offline')).rejects.toThrow(/simulated storage failure/);
+  });
+});
+
+// A list query whose SQL depends on its options: one template per shape.
+interface StationShape {
+  states: number;
+  byName: boolean;
+}
+const stationsShaped = shapedCompiled((h, shape: StationShape, args) => {
+  let q = h.selectFrom('stations').select(['id', 'name']).where('deleted_at', 'is', null);
+  if (shape.states > 0) q = q.where('state', 'in', args.slice(0, shape.states) as StationState[]);
+  if (shape.byName) q = q.where('name', '=', args[shape.states] as string);
+  return q.orderBy('id');
+});
+
+describe('shapedCompiled', () => {
+  it('compiles each shape once and binds each call’s values', async () => {
+    const run = async (states: StationState[], name?: string) =>
+      (await db.executeQuery(stationsShaped(db, { states: states.length, byName: name !== undefined }, [...states, ...(name === undefined ? [] : [name])]))).rows;
+    expect(await run(['available'])).toEqual([{ id: 1, name: 'Poste 1' }]);
+    expect(await run(['offline', 'occupied'])).toEqual([{ id: 2, name: 'Poste 2' }, { id: 3, name: 'Poste 3' }]);
+    expect(await run(['occupied'])).toEqual([{ id: 2, name: 'Poste 2' }]);
+    expect(await run(['offline', 'occupied'], 'Poste 3')).toEqual([{ id: 3, name: 'Poste 3' }]);
+    expect(await run([], 'Poste 1')).toEqual([{ id: 1, name: 'Poste 1' }]);
+    expect(await run([])).toHaveLength(3);
+    const first = stationsShaped(db, { states: 1, byName: false }, ['available']);
+    expect(stationsShaped(db, { states: 1, byName: false }, ['offline']).sql).toBe(first.sql);
+    expect(stationsShaped(db, { states: 1, byName: false }, ['offline']).parameters).toEqual(['offline']);
+  });
+
+  it('marks the SQL for array rows when asked', async () => {
+    const asArrays = shapedCompiled((h, _shape: null, args) => h.selectFrom('stations').select(['id', 'name']).where('id', '=', args[0] as number), { arrayRows: true });
+    expect(asArrays(db, null, [2]).sql.startsWith(ARRAY_ROWS_MARK)).toBe(true);
+    expect(await arrayRows(db, asArrays(db, null, [2]))).toEqual([[2, 'Poste 2']]);
+  });
+
+  it('refuses a shape whose query leaves an argument out', () => {
+    expect(() => stationsShaped(db, { states: 0, byName: false }, ['available'])).toThrow(/argument 0/);
+  });
+
+  it('compiles a query built on a failing handle there, and fails', async () => {
+    const failing = failingWhen(db, (node) => node.kind === 'SelectQueryNode');
+    expect(() => stationsShaped(failing, { states: 1, byName: false }, ['available'])).toThrow(/simulated storage failure/);
+    expect((await db.executeQuery(stationsShaped(db, { states: 1, byName: false }, ['available']))).rows).toHaveLength(1);
   });
 });

@@ -1,4 +1,5 @@
 import type { Compilable, CompiledQuery } from 'kysely';
+import { ARRAY_ROWS_MARK } from './array-rows.ts';
 import type { DbOrTx } from './schema.ts';
 
 /** Stands for argument `index` while the query is built; found again by identity in the parameters. */
@@ -57,4 +58,40 @@ function compileTemplate<A extends readonly unknown[], R>(db: DbOrTx, arity: num
   const missing = placeholders.filter((p) => !slots.includes(p.index));
   if (missing.length > 0) throw new Error(`hotQuery: argument ${missing[0]!.index} does not appear in the query (an array, or not used)`);
   return { query, slots };
+}
+
+/** Shapes kept per database handle: a list's filter combinations in use, bounded. */
+const MAX_SHAPES = 128;
+
+/**
+ * hotCompiled for a query whose shape depends on options (which filters are
+ * present, the sort, how many search words): one compiled template per
+ * distinct `shape` (compared as JSON, so it must hold every option that
+ * changes the SQL and nothing else), per database handle, the most recent
+ * MAX_SHAPES kept. `build` receives placeholders for `args`, which must all
+ * appear as parameters of the query, in any order. With `arrayRows`, the SQL
+ * carries ARRAY_ROWS_MARK (run it with arrayRows()).
+ */
+export function shapedCompiled<S, R>(
+  build: (db: DbOrTx, shape: S, args: readonly unknown[]) => Compilable<R>,
+  options: { arrayRows?: boolean } = {},
+): (db: DbOrTx, shape: S, args: readonly unknown[]) => CompiledQuery<R> {
+  const templates = new WeakMap<DbOrTx, Map<string, Template>>();
+  return (db, shape, args) => {
+    const key = `${args.length}:${JSON.stringify(shape)}`;
+    let shapes = templates.get(db);
+    let template = shapes?.get(key);
+    if (template === undefined) {
+      template = compileTemplate(db, args.length, (h, ...slots: unknown[]) => build(h, shape, slots));
+      if (options.arrayRows === true) template = { ...template, query: { ...template.query, sql: ARRAY_ROWS_MARK + template.query.sql } };
+      if (!db.isTransaction) {
+        if (shapes === undefined) templates.set(db, (shapes = new Map()));
+        if (shapes.size >= MAX_SHAPES) shapes.delete(shapes.keys().next().value!);
+        shapes.set(key, template);
+      }
+    }
+    const { query, slots } = template;
+    const parameters = query.parameters.map((value, i) => (slots[i]! < 0 ? value : args[slots[i]!]));
+    return { ...query, parameters } as CompiledQuery<R>;
+  };
 }

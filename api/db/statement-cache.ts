@@ -1,5 +1,6 @@
 import type { Database as NativeDatabase, Statement } from 'better-sqlite3';
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
+import { ARRAY_ROWS_MARK } from './array-rows.ts';
 
 /**
  * Kysely's SQLite driver prepares every statement anew on each query; with
@@ -9,6 +10,10 @@ import type { SqliteDatabase, SqliteStatement } from 'kysely';
  * Safe because better-sqlite3 is synchronous: a statement is never in use by
  * two callers at once (Kysely's streaming, which could hold one open, is not
  * used by epnbox).
+ *
+ * A statement whose SQL starts with ARRAY_ROWS_MARK (array-rows.ts) returns
+ * its rows as arrays; the mark is part of the key, so the same query without
+ * it keeps its own statement returning objects.
  */
 export function withStatementCache(db: NativeDatabase, maxStatements = 500): SqliteDatabase {
   const cache = new Map<string, Statement>();
@@ -24,6 +29,7 @@ export function withStatementCache(db: NativeDatabase, maxStatements = 500): Sql
         cache.delete(sql);
       } else {
         stmt = db.prepare(sql);
+        if (sql.startsWith(ARRAY_ROWS_MARK)) stmt.raw(true);
         if (cache.size >= maxStatements) cache.delete(cache.keys().next().value!);
       }
       cache.set(sql, stmt);

@@ -24,7 +24,8 @@ function versionQuery(table: VersionedTable): CompiledQuery {
 }
 
 /**
- * The `total` of a list page: what `countQuery` (one row, column `n`) counts,
+ * The `total` of a list page: what `countQuery` (one row, column `n`; built,
+ * or compiled once per shape by the caller) counts,
  * remembered until `table` changes. Counting every match again for each page
  * walks thousands of index entries (31,000 open codes, 10,000 visitors); the
  * triggers of migration 007 bump the table's counter in the same transaction
@@ -36,8 +37,8 @@ function versionQuery(table: VersionedTable): CompiledQuery {
  * transaction nothing is remembered (its writes may still roll back, and a
  * counter value seen there may come back with other rows behind it).
  */
-export async function countedTotal(db: DbOrTx, table: VersionedTable, countQuery: Compilable<{ n: unknown }>): Promise<number> {
-  const compiled = countQuery.compile();
+export async function countedTotal(db: DbOrTx, table: VersionedTable, countQuery: Compilable<{ n: unknown }> | CompiledQuery<{ n: unknown }>): Promise<number> {
+  const compiled = 'compile' in countQuery ? countQuery.compile() : countQuery;
   if (db.isTransaction) return totalOf(await db.executeQuery(compiled));
   const [row] = (await db.executeQuery(versionQuery(table))).rows as Array<{ version: number }>;
   // No counter row: migration 007 has not run on this handle's database; count every time.

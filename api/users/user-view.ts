@@ -48,12 +48,12 @@ export function toUserView(user: User, now: number, policy: DomainPolicy): UserV
  * toUserView for many rows at once: the local day that ages are counted
  * against is worked out once, not three times per row.
  */
-export function userViewer(now: number, policy: DomainPolicy): (user: User) => UserView {
+export function userViewer(now: number, policy: DomainPolicy): (user: Omit<User, 'search_text'>) => UserView {
   const today = localCalendarDay(now, policy.timeZone);
   return (user) => viewOf(user, ageOn(user.birth_date, today), policy);
 }
 
-function viewOf(user: User, knownAge: number | undefined, policy: DomainPolicy): UserView {
+function viewOf(user: Omit<User, 'search_text'>, knownAge: number | undefined, policy: DomainPolicy): UserView {
   const age = knownAge ?? null;
   return {
     id: user.id,

@@ -86,6 +86,19 @@ describe('listUsers', () => {
     expect((await listUsers(k.ctx, { pageSize: 2, page: 9 })).items).toEqual([]);
   });
 
+  it('gives each option set the same answer when asked again among others (queries compiled once per shape)', async () => {
+    const sets: ListUsersOptions[] = [
+      {}, { search: 'payet' }, { search: 'noa' }, { search: 'payet noa' }, { search: 'noa 0692' }, { search: '0692 55' }, { search: '()' },
+      { consent: 'valid' }, { consent: 'guardian_required', search: 'payet' }, { consent: 'revoked' }, { includeAnonymised: true, order: 'desc' },
+      { sort: 'created_at', pageSize: 2, page: 2 }, { sort: 'created_at', order: 'asc', pageSize: 3 },
+    ];
+    const first = [];
+    for (const options of sets) first.push(await listUsers(k.ctx, options));
+    expect(first[4]!.items.map((u) => u.firstName)).toEqual(['Noa']);
+    expect(first[6]!.items).toEqual([]);
+    for (const [i, options] of [...sets.entries()].reverse()) expect(await listUsers(k.ctx, options)).toEqual(first[i]);
+  });
+
   it('refuses bad options with clear codes', async () => {
     expect((await errorOf(() => listUsers(k.ctx, { pageSize: 500 }))).code).toBe('PAGE_SIZE_INVALID');
     expect((await errorOf(() => listUsers(k.ctx, { page: 0 }))).code).toBe('PAGE_INVALID');

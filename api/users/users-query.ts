@@ -1,4 +1,6 @@
 import { sql, type Expression, type ExpressionBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
+import { arrayRows, type RowOf } from '../db/array-rows.ts';
+import { shapedCompiled } from '../db/hot-query.ts';
 import type { Database, DbOrTx } from '../db/schema.ts';
 import { countedTotal } from '../shared/list-totals.ts';
 import { foldForSearch } from './person-fields.ts';
@@ -23,12 +25,26 @@ export interface UserListQuery {
 type UsersQuery = SelectQueryBuilder<Database, 'users', object>;
 type Eb = ExpressionBuilder<Database, 'users'>;
 
+/**
+ * What decides the SQL of a list (compiled once per shape, hot-query.ts); the
+ * values (search patterns, guardian cutoff, limit, offset) are bound per call.
+ * `search`: none, a phone fragment, a fragment with no digit (matches
+ * nothing), or per word whether it is also tried as phone digits.
+ */
+interface UsersShape {
+  search: 'none' | 'phone' | 'nothing' | Array<'text' | 'text+phone'>;
+  consent: ListConsentFilter | null;
+  includeAnonymised: boolean;
+  sort: UserListQuery['sort'];
+  order: UserListQuery['order'];
+}
+
 function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-function like(eb: Eb, column: 'search_text' | 'phone', text: string): Expression<SqlBool> {
-  return sql<SqlBool>`${eb.ref(column)} like ${likePattern(text)} escape ${'\\'}`;
+function like(eb: Eb, column: 'search_text' | 'phone', pattern: unknown): Expression<SqlBool> {
+  return sql<SqlBool>`${eb.ref(column)} like ${pattern} escape ${'\\'}`;
 }
 
 /**
@@ -36,23 +52,56 @@ function like(eb: Eb, column: 'search_text' | 'phone', text: string): Expression
  * ("0692 12 34"); otherwise every word must appear in the names or email
  * (case and accents ignored), or, for digits, in the phone.
  */
-function applySearch(q: UsersQuery, search: string): UsersQuery {
-  const text = search.trim();
+function searchShape(search: string | undefined, args: unknown[]): UsersShape['search'] {
+  const text = search?.trim() ?? '';
+  if (text === '') return 'none';
   if (/^[+\d\s().-]+$/.test(text)) {
     const digits = phoneSearchDigits(text);
-    return digits === '' ? q.where(sql<SqlBool>`1 = 0`) : q.where((eb) => like(eb, 'phone', digits));
+    if (digits === '') return 'nothing';
+    args.push(likePattern(digits));
+    return 'phone';
   }
-  for (const word of foldForSearch(text).split(' ').filter((w) => w.length > 0)) {
-    const digits = phoneSearchDigits(word);
-    q = q.where((eb) => (digits === '' ? like(eb, 'search_text', word) : eb.or([like(eb, 'search_text', word), like(eb, 'phone', digits)])));
+  return foldForSearch(text)
+    .split(' ')
+    .filter((w) => w.length > 0)
+    .map((word) => {
+      const digits = phoneSearchDigits(word);
+      args.push(likePattern(word));
+      if (digits === '') return 'text';
+      args.push(likePattern(digits));
+      return 'text+phone';
+    });
+}
+
+/** The shape of a list query and its filter values, in the order filtered() takes them. */
+function shapeOf(query: UserListQuery): { shape: UsersShape; args: unknown[] } {
+  const args: unknown[] = [];
+  const search = searchShape(query.search, args);
+  const consent = query.consent ?? null;
+  if (consent === 'valid' || consent === 'guardian_required') args.push(query.guardianCutoff);
+  return { shape: { search, consent, includeAnonymised: query.includeAnonymised, sort: query.sort, order: query.order }, args };
+}
+
+function applySearch(q: UsersQuery, search: UsersShape['search'], next: () => unknown): UsersQuery {
+  if (search === 'none') return q;
+  if (search === 'nothing') return q.where(sql<SqlBool>`1 = 0`);
+  if (search === 'phone') {
+    const pattern = next();
+    return q.where((eb) => like(eb, 'phone', pattern));
+  }
+  for (const kind of search) {
+    const text = next();
+    const digits = kind === 'text+phone' ? next() : undefined;
+    q = q.where((eb) => (digits === undefined ? like(eb, 'search_text', text) : eb.or([like(eb, 'search_text', text), like(eb, 'phone', digits)])));
   }
   return q;
 }
 
-function applyConsent(q: UsersQuery, consent: ListConsentFilter, cutoff: string): UsersQuery {
+function applyConsent(q: UsersQuery, consent: ListConsentFilter, next: () => unknown): UsersQuery {
+  const cutoff = consent === 'valid' || consent === 'guardian_required' ? next() : undefined;
   const minorWithoutGuardian = (eb: Eb) =>
     eb.and([
-      eb.or([eb('birth_date', 'is', null), eb('birth_date', '>', cutoff)]),
+      eb.or([eb('birth_date', 'is', null), eb('birth_date', '>', cutoff as string)]),
       eb.or([eb('guardian_name', 'is', null), eb('guardian_consent_at', 'is', null)]),
     ]);
   switch (consent) {
@@ -67,30 +116,62 @@ function applyConsent(q: UsersQuery, consent: ListConsentFilter, cutoff: string)
   }
 }
 
-function filtered(db: DbOrTx, query: UserListQuery): UsersQuery {
+/** The list's rows before paging; takes the filter values from `args` in shapeOf's order. */
+function filtered(db: DbOrTx, shape: UsersShape, args: readonly unknown[]): UsersQuery {
+  let i = 0;
+  const next = () => args[i++];
   let q: UsersQuery = db.selectFrom('users').where('deleted_at', 'is', null);
-  if (!query.includeAnonymised && query.consent !== 'revoked') q = q.where('anonymised_at', 'is', null);
-  if (query.search !== undefined && query.search.trim() !== '') q = applySearch(q, query.search);
-  if (query.consent !== undefined) q = applyConsent(q, query.consent, query.guardianCutoff);
+  if (!shape.includeAnonymised && shape.consent !== 'revoked') q = q.where('anonymised_at', 'is', null);
+  q = applySearch(q, shape.search, next);
+  if (shape.consent !== null) q = applyConsent(q, shape.consent, next);
   return q;
 }
 
+/** A visitor as a list shows them: every column but search_text. */
+export type ListedUser = Omit<User, 'search_text'>;
+
+/** The columns of a listed visitor, in the order userFromRow reads them. */
+const LISTED_COLUMNS = [
+  'id', 'first_name', 'last_name', 'birth_date', 'phone', 'email', 'photo_key', 'photo_mime', 'guardian_name', 'guardian_consent_at',
+  'consent_at', 'consent_text_version', 'consent_revoked_at', 'anonymised_at', 'deleted_at', 'notes', 'created_by', 'created_at', 'updated_at',
+] as const satisfies ReadonlyArray<keyof ListedUser>;
+type ListedRow = RowOf<ListedUser, typeof LISTED_COLUMNS>;
+
+function userFromRow(r: ListedRow): ListedUser {
+  return {
+    id: r[0], first_name: r[1], last_name: r[2], birth_date: r[3], phone: r[4], email: r[5], photo_key: r[6], photo_mime: r[7], guardian_name: r[8],
+    guardian_consent_at: r[9], consent_at: r[10], consent_text_version: r[11], consent_revoked_at: r[12], anonymised_at: r[13], deleted_at: r[14],
+    notes: r[15], created_by: r[16], created_at: r[17], updated_at: r[18],
+  };
+}
+
+const countQuery = shapedCompiled((db, shape: UsersShape, args) => filtered(db, shape, args).select((eb) => eb.fn.countAll().as('n')));
+
+// The page's ids first, from an index in the list's order (migration 007), then only their rows:
+// the skipped rows are walked in the index, never read from the table. Limit and offset come last.
+const pageQuery = shapedCompiled(
+  (db, shape: UsersShape, args) => {
+    const pageIds = sorted(filtered(db, shape, args.slice(0, -2)).select('id'), shape).limit(args.at(-2) as number).offset(args.at(-1) as number);
+    return sorted(db.selectFrom('users').select(LISTED_COLUMNS).where('id', 'in', pageIds), shape);
+  },
+  { arrayRows: true },
+);
+
 /** One page of visitors and the count over all pages. */
-export async function listUserRows(db: DbOrTx, query: UserListQuery): Promise<{ rows: User[]; total: number }> {
-  const total = await countedTotal(db, 'users', filtered(db, query).select((eb) => eb.fn.countAll().as('n')));
-  // The page's ids first, from an index in the list's order (migration 007), then only their rows:
-  // the skipped rows are walked in the index, never read from the table.
-  const pageIds = sorted(filtered(db, query).select('id'), query).limit(query.limit).offset(query.offset);
-  const rows = await sorted(db.selectFrom('users').selectAll().where('id', 'in', pageIds), query).execute();
-  return { rows, total };
+export async function listUserRows(db: DbOrTx, query: UserListQuery): Promise<{ rows: ListedUser[]; total: number }> {
+  const { shape, args } = shapeOf(query);
+  const total = await countedTotal(db, 'users', countQuery(db, shape, args));
+  if (query.limit === 0) return { rows: [], total };
+  const rows = await arrayRows<ListedRow>(db, pageQuery(db, shape, [...args, query.limit, query.offset]));
+  return { rows: rows.map(userFromRow), total };
 }
 
 /**
  * search_text starts with the folded last name, so it sorts by name ignoring case and accents;
  * anonymised rows (no name) go last.
  */
-function sorted<O>(q: SelectQueryBuilder<Database, 'users', O>, query: UserListQuery): SelectQueryBuilder<Database, 'users', O> {
-  return query.sort === 'name'
-    ? q.orderBy(sql`search_text is null`).orderBy('search_text', query.order).orderBy('id', query.order)
-    : q.orderBy('created_at', query.order).orderBy('id', query.order);
+function sorted<O>(q: SelectQueryBuilder<Database, 'users', O>, shape: Pick<UsersShape, 'sort' | 'order'>): SelectQueryBuilder<Database, 'users', O> {
+  return shape.sort === 'name'
+    ? q.orderBy(sql`search_text is null`).orderBy('search_text', shape.order).orderBy('id', shape.order)
+    : q.orderBy('created_at', shape.order).orderBy('id', shape.order);
 }
