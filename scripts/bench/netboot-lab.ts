@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline';
 import { NetnsLab } from '../../test/support/netns.ts';
 import { processTree } from './netboot-proc.ts';
 import type { BenchServerConfig } from './netboot-server.ts';
+import { benchServerArgs } from './netboot-server-entry.ts';
 
 export const REPO = resolve(import.meta.dirname, '../..');
 
@@ -81,7 +82,7 @@ export class BenchLab {
     // BENCH_CPU_PROF=<dir>: a V8 CPU profile of each of our servers, written when it stops.
     const profDir = process.env.BENCH_CPU_PROF;
     const nodeArgs = profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [];
-    const child = this.track(this.lab.spawn(this.box, process.execPath, [...nodeArgs, '--import', 'tsx', join(REPO, 'scripts/bench/netboot-server.ts'), JSON.stringify(config)], { cwd: REPO }));
+    const child = this.track(this.lab.spawn(this.box, process.execPath, [...nodeArgs, ...benchServerArgs(REPO), JSON.stringify(config)], { cwd: REPO }));
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
     const line = await new Promise<string>((res, rej) => {
@@ -141,7 +142,7 @@ export class BenchLab {
   private isOurs(pid: number): boolean {
     try {
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-      return cmdline.includes(this.dir) || cmdline.includes('netboot-server.ts') || cmdline.startsWith('ip netns exec');
+      return cmdline.includes(this.dir) || /netboot-server\.(ts|js)/.test(cmdline) || cmdline.startsWith('ip netns exec');
     } catch {
       return false;
     }

@@ -1,6 +1,7 @@
 /**
  * One of our netboot servers, run by the netboot bench inside the lab's box namespace:
- *   ip netns exec <box> node --import tsx scripts/bench/netboot-server.ts '<json>'
+ *   ip netns exec <box> node <start:built flags> dist/scripts/bench/netboot-server.js '<json>'
+ * (compiled with the appliance by netboot-server-entry.ts; BENCH_TSX=1: through tsx).
  * Prints one JSON line on stdout when ready ({"ready":…} or {"error":…}) and stops on
  * SIGTERM. Same modules as the appliance, without the database: the bench measures
  * the protocol servers, not station registration.
