@@ -71,6 +71,20 @@ describe('listSessions', () => {
     expect(p3.items.map((v) => v.id)).toEqual([ids.pending]);
   });
 
+  it('gives each filter set the same rows as the single view when asked again among others (queries compiled once per shape)', async () => {
+    const t0 = Date.parse('2026-03-02T08:00:00Z');
+    const sets: SessionListQuery[] = [
+      {}, { status: 'ended' }, { status: ['active', 'suspended'] }, { status: ['pending', 'active', 'suspended'], order: 'asc' }, { userId: bob },
+      { stationId: s1, status: ['active', 'suspended'] }, { from: t0 + 60 * MIN }, { to: t0 + 60 * MIN }, { from: t0, to: t0 + 2 * 60 * MIN, endReason: 'cancelled' },
+      { endReason: ['ended_by_visitor', 'cancelled'], sort: 'ended_at' }, { sort: 'id', order: 'asc', pageSize: 2, page: 2 },
+    ];
+    const first = [];
+    for (const q of sets) first.push(await listSessions(kit.ctx, q));
+    for (const page of first) for (const v of page.items) expect(v).toEqual(await getSession(kit.ctx, v.id));
+    expect(first[3]!.items.map((v) => v.id)).toEqual([ids.active, ids.suspended, ids.pending]);
+    for (const [i, q] of [...sets.entries()].reverse()) expect(await listSessions(kit.ctx, q)).toEqual(first[i]);
+  });
+
   it.each<[SessionListQuery, string]>([
     [{ status: 'running' as never }, 'FILTER_INVALID'],
     [{ status: [] }, 'FILTER_INVALID'],

@@ -1,5 +1,7 @@
-import { sql, type SqlBool } from 'kysely';
-import type { DbOrTx } from '../db/schema.ts';
+import { sql, type SelectQueryBuilder, type SqlBool } from 'kysely';
+import { arrayRows, type RowOf } from '../db/array-rows.ts';
+import { shapedCompiled } from '../db/hot-query.ts';
+import type { Database, DbOrTx } from '../db/schema.ts';
 import { countedTotal } from '../shared/list-totals.ts';
 import { LIVE_STATUSES, type EndReason, type Session, type SessionStatus } from './sessions-table.ts';
 import { indexedBy } from '../db/indexed-by.ts';
@@ -47,17 +49,91 @@ function isLiveScreen(f: SessionRowFilter): boolean {
   );
 }
 
-function filtered(db: DbOrTx, f: SessionRowFilter) {
+/**
+ * What decides the SQL of a list (compiled once per shape, hot-query.ts): which
+ * filters are present and how many values each has, the sort. The values are
+ * bound per call, in shapeOf's order.
+ */
+interface SessionsShape {
+  live: boolean;
+  statuses: number;
+  userId: boolean;
+  stationId: boolean;
+  from: boolean;
+  to: boolean;
+  endReasons: number;
+  sort: SessionSort;
+  order: 'asc' | 'desc';
+}
+
+function shapeOf(f: SessionRowFilter): { shape: SessionsShape; args: unknown[] } {
   const live = isLiveScreen(f);
-  let q = live ? db.selectFrom(LIVE_SOURCE).where(LIVE_CONDITION) : db.selectFrom('sessions');
-  if (f.statuses !== undefined && !live) q = q.where('status', 'in', f.statuses);
-  if (f.userId !== undefined) q = q.where('user_id', '=', f.userId);
-  if (f.stationId !== undefined) q = q.where('station_id', '=', f.stationId);
-  if (f.from !== undefined) q = q.where('created_at', '>=', f.from);
-  if (f.to !== undefined) q = q.where('created_at', '<', f.to);
-  if (f.endReasons !== undefined) q = q.where('end_reason', 'in', f.endReasons);
+  const statuses = f.statuses !== undefined && !live ? f.statuses : [];
+  const args: unknown[] = [...statuses];
+  for (const value of [f.userId, f.stationId, f.from, f.to]) if (value !== undefined) args.push(value);
+  args.push(...(f.endReasons ?? []));
+  return {
+    shape: {
+      live,
+      statuses: statuses.length,
+      userId: f.userId !== undefined,
+      stationId: f.stationId !== undefined,
+      from: f.from !== undefined,
+      to: f.to !== undefined,
+      endReasons: f.endReasons?.length ?? 0,
+      sort: f.sort,
+      order: f.order,
+    },
+    args,
+  };
+}
+
+/** The list's rows before paging; takes the filter values from `args` in shapeOf's order. */
+function filtered(db: DbOrTx, shape: SessionsShape, args: readonly unknown[]) {
+  let i = 0;
+  const take = <T>(n: number) => args.slice(i, (i += n)) as T[];
+  const next = <T>() => args[i++] as T;
+  let q = shape.live ? db.selectFrom(LIVE_SOURCE).where(LIVE_CONDITION) : db.selectFrom('sessions');
+  if (shape.statuses > 0) q = q.where('status', 'in', take<SessionStatus>(shape.statuses));
+  if (shape.userId) q = q.where('user_id', '=', next<number>());
+  if (shape.stationId) q = q.where('station_id', '=', next<number>());
+  if (shape.from) q = q.where('created_at', '>=', next<number>());
+  if (shape.to) q = q.where('created_at', '<', next<number>());
+  if (shape.endReasons > 0) q = q.where('end_reason', 'in', take<EndReason>(shape.endReasons));
   return q;
 }
+
+/** Every column of a session, in the order sessionFromRow reads them. */
+const COLUMNS = [
+  'id', 'code', 'user_id', 'bound_station_id', 'station_id', 'station_ip', 'status', 'end_reason', 'allotted_ms', 'remaining_ms',
+  'ends_at', 'code_expires_at', 'created_at', 'started_at', 'suspended_at', 'ended_at', 'created_by', 'updated_at',
+] as const satisfies ReadonlyArray<keyof Session>;
+type SessionRow = RowOf<Session, typeof COLUMNS>;
+
+function sessionFromRow(r: SessionRow): Session {
+  return {
+    id: r[0], code: r[1], user_id: r[2], bound_station_id: r[3], station_id: r[4], station_ip: r[5], status: r[6], end_reason: r[7], allotted_ms: r[8],
+    remaining_ms: r[9], ends_at: r[10], code_expires_at: r[11], created_at: r[12], started_at: r[13], suspended_at: r[14], ended_at: r[15],
+    created_by: r[16], updated_at: r[17],
+  };
+}
+
+const countQuery = shapedCompiled((db, shape: SessionsShape, args) => filtered(db, shape, args).select((eb) => eb.fn.countAll<number>().as('n')));
+
+function sorted<O>(q: SelectQueryBuilder<Database, 'sessions', O>, shape: SessionsShape): SelectQueryBuilder<Database, 'sessions', O> {
+  return q.orderBy(shape.sort, (ob) => (shape.order === 'asc' ? ob.asc() : ob.desc()).nullsLast()).orderBy('id', shape.order);
+}
+
+// Limit and offset are the last two values.
+const pageQuery = shapedCompiled(
+  (db, shape: SessionsShape, args) => {
+    const pageIds = sorted(filtered(db, shape, args.slice(0, -2)).select('id'), shape)
+      .offset(args.at(-1) as number)
+      .limit(args.at(-2) as number);
+    return sorted(db.selectFrom('sessions').select(COLUMNS).where('id', 'in', pageIds), shape);
+  },
+  { arrayRows: true },
+);
 
 /**
  * One page of sessions and the total matching. Sessions without the sorted
@@ -66,19 +142,8 @@ function filtered(db: DbOrTx, f: SessionRowFilter) {
  * over the skipped rows, then only those rows are read.
  */
 export async function listSessionRows(db: DbOrTx, f: SessionRowFilter): Promise<{ rows: Session[]; total: number }> {
-  const pageIds = filtered(db, f)
-    .select('id')
-    .orderBy(f.sort, (ob) => (f.order === 'asc' ? ob.asc() : ob.desc()).nullsLast())
-    .orderBy('id', f.order)
-    .offset(f.offset)
-    .limit(f.limit);
-  const rows = await db
-    .selectFrom('sessions')
-    .selectAll()
-    .where('id', 'in', pageIds)
-    .orderBy(f.sort, (ob) => (f.order === 'asc' ? ob.asc() : ob.desc()).nullsLast())
-    .orderBy('id', f.order)
-    .execute();
-  const total = await countedTotal(db, 'sessions', filtered(db, f).select((eb) => eb.fn.countAll<number>().as('n')));
-  return { rows, total };
+  const { shape, args } = shapeOf(f);
+  const rows = await arrayRows<SessionRow>(db, pageQuery(db, shape, [...args, f.limit, f.offset]));
+  const total = await countedTotal(db, 'sessions', countQuery(db, shape, args));
+  return { rows: rows.map(sessionFromRow), total };
 }
