@@ -11,6 +11,7 @@ import type { BufferPool } from './buffer-pool.ts';
 import { contentRange, multipartLayout, parseRange } from './byte-ranges.ts';
 import { type BodyPart, writeFileBody } from './file-body.ts';
 import { notModified, rangeStillValid, type Validators } from './validators.ts';
+import { type BodyPath, sendRangeZeroCopy } from './zero-copy.ts';
 
 export interface ArtifactRequest {
   name: string;
@@ -22,6 +23,8 @@ export interface ArtifactServing {
   catalogue: ImageCatalogue;
   /** Buffers for the file bodies, shared by every response of the route. */
   pool: BufferPool;
+  /** sendfile(2) for whole files and single ranges when the addon is loaded; else the buffers. */
+  bodies: BodyPath;
   /** The station's MAC for the log line (the neighbour table: HTTP only sees an address). */
   macOf: (ip: string) => Promise<string | undefined>;
   /** A download whose client takes nothing for this long is cut off. */
@@ -71,9 +74,18 @@ async function streamBody(request: FastifyRequest, reply: FastifyReply, handle: 
   const res = reply.raw;
   const started = Date.now();
   let outcome: 'sent' | 'aborted' | 'failed';
+  let body: 'sendfile' | 'buffers' = 'buffers';
   try {
     res.writeHead(reply.statusCode, reply.getHeaders() as OutgoingHttpHeaders);
-    outcome = await writeFileBody(res, handle, parts, serving.pool, { stalledMs: serving.stalledClientMs });
+    // One range (or the whole file) of one file: zero-copy; multipart bodies interleave literal heads.
+    const only = parts.length === 1 ? parts[0] : undefined;
+    let zeroCopy: 'sent' | 'aborted' | undefined;
+    if (only !== undefined && !Buffer.isBuffer(only) && serving.bodies.kind === 'sendfile') {
+      body = 'sendfile';
+      zeroCopy = await sendRangeZeroCopy(res, handle, only, serving.bodies.sendFile, serving.stalledClientMs);
+      if (zeroCopy === undefined) body = 'buffers';
+    }
+    outcome = zeroCopy ?? (await writeFileBody(res, handle, parts, serving.pool, { stalledMs: serving.stalledClientMs }));
   } catch (error) {
     outcome = 'failed';
     request.log.error({ err: error, file: artifact.file }, 'boot file: read failed mid-response');
@@ -89,6 +101,7 @@ async function streamBody(request: FastifyRequest, reply: FastifyReply, handle: 
     status: reply.statusCode,
     bytes: Number(reply.getHeader('content-length')),
     outcome,
+    body,
     ms: Date.now() - started,
   };
   if (outcome === 'failed') request.log.warn(fields, 'boot file failed');

@@ -9,6 +9,7 @@ import { macForIp } from '../neighbour-mac.ts';
 import { sendArtifact, type ArtifactServing } from './artifact-response.ts';
 import { BufferPool } from './buffer-pool.ts';
 import { bootBaseUrl } from './base-url.ts';
+import { bodyPath } from './zero-copy.ts';
 
 export interface HttpBootOptions {
   /** The boot policy (provisioning/boot createStationBooter): this module only speaks HTTP. */
@@ -23,6 +24,8 @@ export interface HttpBootOptions {
   macOf?: (ip: string) => Promise<string | undefined>;
   /** An artifact download whose client reads nothing for this long is cut off; default 60 s. */
   stalledClientMs?: number;
+  /** false: bodies through pooled buffers even when the sendfile addon is loaded (tests, comparisons). */
+  zeroCopy?: boolean;
 }
 
 /**
@@ -65,7 +68,9 @@ function throttled(retryAfterMs: number): DomainError {
 export const httpBootRoutes: FastifyPluginAsyncTypebox<HttpBootOptions> = async (app, opts) => {
   const perAddress = new WindowBudget(opts.clock, { limit: opts.scriptRequestsPerMinute, windowMs: 60_000 });
   const hide = { hide: true, tags: ['netboot'] };
-  const serving: ArtifactServing = { catalogue: opts.catalogue, pool: new BufferPool(BODY_BUFFER_BYTES, IDLE_BODY_BUFFERS), macOf: opts.macOf ?? ((ip) => macForIp(ip)), stalledClientMs: opts.stalledClientMs ?? 60_000 };
+  const bodies = opts.zeroCopy === false ? { kind: 'buffers' as const, reason: 'zeroCopy: false' } : bodyPath();
+  if (bodies.kind === 'buffers' && opts.zeroCopy !== false) app.log.warn({ reason: bodies.reason }, 'http boot: no sendfile(2), artifact bodies are copied through buffers (slower, more CPU per byte)');
+  const serving: ArtifactServing = { catalogue: opts.catalogue, pool: new BufferPool(BODY_BUFFER_BYTES, IDLE_BODY_BUFFERS), bodies, macOf: opts.macOf ?? ((ip) => macForIp(ip)), stalledClientMs: opts.stalledClientMs ?? 60_000 };
 
   app.get('/boot/ipxe', {
     config: { access: 'public' },
