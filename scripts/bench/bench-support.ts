@@ -71,16 +71,28 @@ export function productionNodeFlags(): string[] {
 }
 
 /**
+ * Flags the benches start the appliance with: the production ones plus BENCH_NODE_FLAGS;
+ * BENCH_START_FLAGS (even empty) replaces the production ones, to compare candidates.
+ */
+export function benchNodeFlags(): string[] {
+  const words = (text: string | undefined) => (text ?? '').split(/\s+/).filter(Boolean);
+  const start = process.env.BENCH_START_FLAGS !== undefined ? words(process.env.BENCH_START_FLAGS) : productionNodeFlags();
+  return [...start, ...words(process.env.BENCH_NODE_FLAGS)];
+}
+
+/**
  * Starts an entry point in its own process; stop() ends it by PID. The
  * appliance's own code (appliance/, api/) runs compiled from dist/ with the
  * production flags (BENCH_TSX=1 runs it through tsx instead, to compare);
- * other scripts run through tsx. BENCH_NODE_FLAGS adds V8/Node flags to try.
+ * other scripts run through tsx. See benchNodeFlags for the flags.
  */
 export function startNode(entry: string, env: Record<string, string>): { child: ChildProcess; stop: () => Promise<void> } {
   const compiled = /^(appliance|api)\//.test(entry) && process.env.BENCH_TSX !== '1';
-  if (compiled) buildOnce();
-  const extra = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
-  const args = compiled ? [...productionNodeFlags(), ...extra, join('dist', entry.replace(/\.ts$/, '.js'))] : ['--import', 'tsx', entry];
+  // BENCH_DIST names a frozen copy of dist/ (with node_modules reachable from it), so that
+  // A/B runs of start flags compare the same code while the tree changes.
+  const dist = process.env.BENCH_DIST ?? 'dist';
+  if (compiled && dist === 'dist') buildOnce();
+  const args = compiled ? [...benchNodeFlags(), join(dist, entry.replace(/\.ts$/, '.js'))] : ['--import', 'tsx', entry];
   const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
   return {
     child,

@@ -2,12 +2,12 @@
 // 100 operator actions per second (add time over REST), sessions expiring
 // during the run. Reports the latency from an operator action to the
 // station's receipt, deadline lateness, and the appliance's RSS and CPU.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import WebSocket from 'ws';
-import { cpuSeconds, freePort, peakRssMiB, productionNodeFlags, rssMiB, startNode, waitForHttp } from './bench-support.ts';
+import { benchNodeFlags, cpuSeconds, freePort, peakRssMiB, rssMiB, startNode, waitForHttp } from './bench-support.ts';
 import { seedBenchDatabase } from './seed-bench-database.ts';
 
 const STATIONS = Number(process.env.BENCH_STATIONS ?? 1000);
@@ -121,8 +121,21 @@ try {
     const due = Math.floor(((Date.now() - runStart) / 1000) * ACTIONS_PER_S);
     while (sent < due) act();
   }, 5);
+  // RSS every 10 s, to tell a plateau from a creep; BENCH_SMAPS_DIR keeps /proc/PID/smaps
+  // at 1, 5 and 10 minutes (and at the end) to see which mappings grew.
+  const rssTimeline: string[] = [];
+  const smapsDir = process.env.BENCH_SMAPS_DIR;
+  // Read, not copied: /proc files report a size of 0.
+  const keepSmaps = (label: string) => smapsDir && writeFileSync(join(smapsDir, `smaps-${label}`), readFileSync(`/proc/${pid}/smaps`));
+  const sampler = setInterval(() => {
+    const s = Math.round((Date.now() - runStart) / 1000);
+    rssTimeline.push(`${s}s ${rssMiB(pid)}`);
+    if (smapsDir && [60, 300, 600].includes(Math.round(s / 10) * 10)) keepSmaps(`${Math.round(s / 10) * 10}s`);
+  }, 10_000);
   await new Promise((r) => setTimeout(r, DURATION_S * 1000));
   clearInterval(actions);
+  clearInterval(sampler);
+  keepSmaps('end');
   const cpu = Math.round(((cpuSeconds(pid) - cpuBefore) / ((Date.now() - runStart) / 1000)) * 100);
   const rss = rssMiB(pid);
   const peakRss = peakRssMiB(pid);
@@ -147,7 +160,8 @@ try {
   console.log(`| heartbeats acked | ${heartbeatAcks}; error replies ${errors} |`);
   console.log(`| appliance RSS at the end (peak) | ${rss} MiB = ${Math.round(rss * 1.048576)} MB (${peakRss} MiB) |`);
   console.log(`| appliance CPU during the run | ${cpu} % of one core |`);
-  const how = process.env.BENCH_TSX === '1' ? 'through tsx' : `compiled (dist/), node ${[...productionNodeFlags(), process.env.BENCH_NODE_FLAGS ?? ''].join(' ').trim()}`;
+  console.log(`\nRSS MiB every 10 s: ${rssTimeline.join(', ')}`);
+  const how = process.env.BENCH_TSX === '1' ? 'through tsx' : `compiled (${process.env.BENCH_DIST ?? 'dist/'}), node ${benchNodeFlags().join(' ')}`;
   console.log(`\n${DURATION_S} s run, clients in the bench process on the same machine; node ${process.version}; appliance ${how}.`);
 } finally {
   for (const s of stations) s.socket?.terminate();
