@@ -62,6 +62,21 @@ describe('station list', () => {
     expect((await names({ sort: 'lastHeartbeat', order: 'desc' })).slice(-2).sort()).toEqual(['Poste 4', 'poste-bb0001']);
   });
 
+  it('gives each filter set the same answer among others, with the online cutoff and running sessions read at each call', async () => {
+    const sets: StationListQuery[] = [
+      {}, { state: 'maintenance' }, { state: ['available', 'pending'] }, { state: [] }, { online: true }, { online: false, q: 'poste' },
+      { q: 'aa0003' }, { sort: 'state', order: 'desc', pageSize: 2, page: 2 }, { state: ['occupied'], online: true, q: '50.12' },
+    ];
+    const first = [];
+    for (const q of sets) first.push(await listStations(ctx, q));
+    expect(first[3]!.items).toEqual([]);
+    expect(first[8]!.items.map((s) => s.liveSession?.id)).toEqual([ids.session]);
+    for (const [i, q] of [...sets.entries()].reverse()) expect(await listStations(ctx, q)).toEqual(first[i]);
+    const later = { ...ctx, clock: { now: () => ctx.clock.now() + ctx.policy.heartbeatTimeoutMs + 1000 } };
+    expect((await listStations(later, { online: true })).items).toEqual([]);
+    expect((await listStations(later, { state: ['occupied'] })).items[0]!.liveSession).toMatchObject({ id: ids.session });
+  });
+
   it('refuses bad filters, sorts and pages', async () => {
     await expect(listStations(ctx, { state: 'broken' as never })).rejects.toMatchObject({ code: 'STATION_STATE_FILTER_INVALID' });
     await expect(listStations(ctx, { sort: 'mac' as never })).rejects.toMatchObject({ code: 'STATION_SORT_INVALID' });

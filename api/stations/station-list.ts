@@ -1,12 +1,14 @@
-import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
-import type { Database } from '../db/schema.ts';
+import { sql, type SelectQueryBuilder, type SqlBool } from 'kysely';
+import { arrayRows, type RowOf } from '../db/array-rows.ts';
+import { shapedCompiled } from '../db/hot-query.ts';
+import type { Database, DbOrTx } from '../db/schema.ts';
 import { reading } from '../db/transaction.ts';
 import type { DomainContext } from '../shared/domain-context.ts';
 import { invalid } from '../shared/errors.ts';
 import { clampPage, toPage, type Page, type PageRequest } from '../shared/pagination.ts';
-import { toStationView, type StationView } from './station-view.ts';
-import { RUNNING_STATUSES, liveSessionsFor } from './stations-repository.ts';
-import { STATION_STATES, type StationState } from './stations-table.ts';
+import { toStationView, type LiveSessionRef, type StationView } from './station-view.ts';
+import { RUNNING_STATUSES, liveSessionsQuery, toLiveRef } from './stations-repository.ts';
+import { STATION_STATES, type Station, type StationState } from './stations-table.ts';
 
 export const STATION_SORTS = ['name', 'state', 'lastHeartbeat', 'createdAt'] as const;
 export type StationSort = (typeof STATION_SORTS)[number];
@@ -24,7 +26,7 @@ export interface StationListQuery extends PageRequest {
   order?: 'asc' | 'desc';
 }
 
-type Eb = ExpressionBuilder<Database, 'stations'>;
+type StationsQuery = SelectQueryBuilder<Database, 'stations', object>;
 
 function checkedStates(state: StationListQuery['state']): StationState[] | null {
   if (state === undefined) return null;
@@ -42,12 +44,12 @@ function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-/** Name, IP, and MAC typed with dashes, dots or no separator at all. */
-function textCondition(q: string): Expression<SqlBool> {
+/** Name, IP, and MAC typed with dashes, dots or no separator at all: the three LIKE patterns. */
+function textPatterns(q: string): [string, string, string] {
   const lower = q.toLowerCase();
   let macText = lower.replace(/[-.]/g, ':');
   if (/^[0-9a-f]{4,12}$/.test(lower) && lower.length % 2 === 0) macText = lower.match(/../g)!.join(':');
-  return sql<SqlBool>`(lower(name) like ${likePattern(lower)} escape '\\' or mac like ${likePattern(macText)} escape '\\' or ip like ${likePattern(lower)} escape '\\')`;
+  return [likePattern(lower), likePattern(macText), likePattern(lower)];
 }
 
 interface Filters {
@@ -62,13 +64,42 @@ function checkedFilters(query: StationListQuery): Filters {
   return { states: checkedStates(query.state), online: query.online, q };
 }
 
-function conditions(eb: Eb, filters: Filters, cutoff: number): Expression<SqlBool> {
-  const all: Expression<SqlBool>[] = [eb('deleted_at', 'is', null)];
-  if (filters.states !== null) all.push(filters.states.length === 0 ? sql<SqlBool>`1 = 0` : eb('state', 'in', filters.states));
-  if (filters.online === true) all.push(eb('last_heartbeat_at', '>=', cutoff));
-  if (filters.online === false) all.push(eb.or([eb('last_heartbeat_at', 'is', null), eb('last_heartbeat_at', '<', cutoff)]));
-  if (filters.q.length > 0) all.push(textCondition(filters.q));
-  return eb.and(all);
+/**
+ * What decides the SQL of a list (compiled once per shape, hot-query.ts): the
+ * number of states filtered on (null: no filter), the online filter, whether
+ * there is text, the sort. Values are bound per call, in shapeOf's order.
+ */
+interface StationsShape {
+  states: number | null;
+  online: boolean | null;
+  text: boolean;
+  sort: StationSort;
+  order: 'asc' | 'desc';
+}
+
+function shapeOf(filters: Filters, cutoff: number, sort: StationSort, order: 'asc' | 'desc'): { shape: StationsShape; args: unknown[] } {
+  const args: unknown[] = [...(filters.states ?? [])];
+  if (filters.online !== undefined) args.push(cutoff);
+  if (filters.q.length > 0) args.push(...textPatterns(filters.q));
+  return { shape: { states: filters.states?.length ?? null, online: filters.online ?? null, text: filters.q.length > 0, sort, order }, args };
+}
+
+/** The list's stations before paging; takes the filter values from `args` in shapeOf's order. */
+function filtered(db: DbOrTx, shape: StationsShape, args: readonly unknown[]): StationsQuery {
+  let i = 0;
+  const next = () => args[i++];
+  let q: StationsQuery = db.selectFrom('stations').where('deleted_at', 'is', null);
+  if (shape.states === 0) q = q.where(sql<SqlBool>`1 = 0`);
+  if (shape.states !== null && shape.states > 0) q = q.where('state', 'in', args.slice(0, (i = shape.states)) as StationState[]);
+  if (shape.online !== null) {
+    const cutoff = next() as number;
+    q = shape.online ? q.where('last_heartbeat_at', '>=', cutoff) : q.where((eb) => eb.or([eb('last_heartbeat_at', 'is', null), eb('last_heartbeat_at', '<', cutoff)]));
+  }
+  if (shape.text) {
+    const [name, mac, ip] = [next(), next(), next()];
+    q = q.where(sql<SqlBool>`(lower(name) like ${name} escape '\\' or mac like ${mac} escape '\\' or ip like ${ip} escape '\\')`);
+  }
+  return q;
 }
 
 function sortExpressions(sort: StationSort) {
@@ -83,6 +114,29 @@ function sortExpressions(sort: StationSort) {
       return [sql`lower(name)`];
   }
 }
+
+/** The columns of a listed station, in the order stationFromRow reads them. */
+const COLUMNS = ['id', 'name', 'mac', 'ip', 'state', 'state_reason', 'last_heartbeat_at', 'agent_version', 'deleted_at', 'created_at', 'updated_at'] as const satisfies ReadonlyArray<keyof Station>;
+type StationRow = RowOf<Station, typeof COLUMNS>;
+
+function stationFromRow(r: StationRow): Station {
+  return { id: r[0], name: r[1], mac: r[2], ip: r[3], state: r[4], state_reason: r[5], last_heartbeat_at: r[6], agent_version: r[7], deleted_at: r[8], created_at: r[9], updated_at: r[10] };
+}
+
+const countQuery = shapedCompiled((db, shape: StationsShape, args) => filtered(db, shape, args).select((eb) => eb.fn.countAll<number>().as('n')));
+
+// Limit and offset are the last two values.
+const pageQuery = shapedCompiled(
+  (db, shape: StationsShape, args) => {
+    let q = filtered(db, shape, args.slice(0, -2)).select(COLUMNS);
+    for (const expression of sortExpressions(shape.sort)) q = q.orderBy(expression, shape.order);
+    return q.orderBy('id', shape.order).limit(args.at(-2) as number).offset(args.at(-1) as number);
+  },
+  { arrayRows: true },
+);
+
+// The running sessions of a page's stations, one statement per page size.
+const runningOnQuery = shapedCompiled((db, _count: number, ids) => liveSessionsQuery(db).where('station_id', 'in', ids as number[]));
 
 function checkedSort(query: StationListQuery): { sort: StationSort; order: 'asc' | 'desc' } {
   const sort = query.sort ?? 'name';
@@ -102,14 +156,16 @@ export async function listStations(ctx: DomainContext, query: StationListQuery =
   const now = ctx.clock.now();
   const filters = checkedFilters(query);
   const cutoff = now - ctx.policy.heartbeatTimeoutMs;
-  const where = (eb: Eb) => conditions(eb, filters, cutoff);
+  const { shape, args } = shapeOf(filters, cutoff, sort, order);
   return reading(async () => {
-    const { total } = await ctx.db.selectFrom('stations').select((eb) => eb.fn.countAll<number>().as('total')).where(where).executeTakeFirstOrThrow();
-    let rows = ctx.db.selectFrom('stations').selectAll().where(where);
-    for (const expression of sortExpressions(sort)) rows = rows.orderBy(expression, order);
-    const stations = await rows.orderBy('id', order).limit(page.limit).offset(page.offset).execute();
-    const live = await liveSessionsFor(ctx.db, stations.map((s) => s.id), now);
-    return toPage(stations.map((s) => toStationView(s, now, ctx.policy, live.get(s.id) ?? null)), Number(total), page);
+    const { rows: counted } = await ctx.db.executeQuery(countQuery(ctx.db, shape, args));
+    const stations = (await arrayRows<StationRow>(ctx.db, pageQuery(ctx.db, shape, [...args, page.limit, page.offset]))).map(stationFromRow);
+    const live = new Map<number, LiveSessionRef>();
+    if (stations.length > 0) {
+      const { rows: running } = await ctx.db.executeQuery(runningOnQuery(ctx.db, stations.length, stations.map((s) => s.id)));
+      for (const row of running) live.set(row.station_id!, toLiveRef(row, now));
+    }
+    return toPage(stations.map((s) => toStationView(s, now, ctx.policy, live.get(s.id) ?? null)), Number(counted[0]?.n ?? 0), page);
   });
 }
 
