@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { sql } from 'kysely';
 import type { Db } from '../../api/db/schema.ts';
 import type { NetbootHealthView } from '../netboot/netboot-health.ts';
+import { describeBodyPath } from '../netboot/http-boot/zero-copy.ts';
 
 export const HealthResponse = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
@@ -17,6 +18,7 @@ export const HealthResponse = Type.Object({
       dhcp: Type.Optional(Type.Union([Type.Literal('off'), Type.Literal('proxy'), Type.Literal('full')])),
       tftp: Type.Optional(Type.String({ description: 'address:port bound' })),
       httpBootUrl: Type.Optional(Type.String()),
+      httpBodies: Type.Optional(Type.String({ description: 'How boot artifacts leave: "sendfile" (zero-copy addon), or "buffers (<why the addon is not loaded>)".' })),
       reason: Type.Optional(Type.String()),
     }),
   ),
@@ -33,7 +35,7 @@ export interface HealthOptions {
 function netbootFields(view: NetbootHealthView): Pick<Static<typeof HealthResponse>, 'netboot' | 'netbootDetail'> {
   switch (view.state) {
     case 'started':
-      return { netboot: 'on', netbootDetail: { dhcp: view.dhcp, tftp: view.tftp, httpBootUrl: view.httpBootUrl } };
+      return { netboot: 'on', netbootDetail: { dhcp: view.dhcp, tftp: view.tftp, httpBootUrl: view.httpBootUrl, httpBodies: describeBodyPath() } };
     case 'failed':
       return { netboot: 'failed', netbootDetail: { reason: view.reason } };
     default:
