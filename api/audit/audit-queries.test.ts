@@ -46,6 +46,18 @@ describe('audit queries', () => {
     expect((await listAuditEvents(db, { text: 'rejected' })).total).toBe(1);
   });
 
+  it('gives each filter set the same page among others, each event as its detail (queries compiled once per shape)', async () => {
+    const sets: Array<Parameters<typeof listAuditEvents>[1]> = [
+      {}, { targetType: 'session', targetId: 9 }, { targetType: 'session', targetId: 3 }, { actorType: 'operator', actorId: 1, actions: ['user.created', 'session.started'] },
+      { actions: ['session.expired'] }, { from: Date.parse('2026-03-02T19:30:00Z') }, { to: Date.parse('2026-03-02T19:30:00Z'), text: 'phone' }, { text: 'sure', actorType: 'operator' },
+    ];
+    const first = [];
+    for (const f of sets) first.push(await listAuditEvents(db, f, { pageSize: 2, sort: 'oldest' }));
+    for (const page of first) for (const e of page.items) expect(e).toEqual(await getAuditEvent(db, e.id));
+    expect(first.map((p) => p.total)).toEqual([4, 2, 0, 2, 1, 3, 1, 1]);
+    for (const [i, f] of [...sets.entries()].reverse()) expect(await listAuditEvents(db, f, { pageSize: 2, sort: 'oldest' })).toEqual(first[i]);
+  });
+
   it('treats % and _ in free text literally', async () => {
     expect((await listAuditEvents(db, { text: '100%_' })).total).toBe(1);
     expect((await listAuditEvents(db, { text: '%' })).total).toBe(1);

@@ -1,4 +1,6 @@
 import { sql, type SelectQueryBuilder } from 'kysely';
+import { arrayRows, type RowOf } from '../db/array-rows.ts';
+import { shapedCompiled } from '../db/hot-query.ts';
 import type { Database, Db } from '../db/schema.ts';
 import { reading } from '../db/transaction.ts';
 import { invalid, notFound } from '../shared/errors.ts';
@@ -40,12 +42,16 @@ function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-function applyFilter(q: Query, f: AuditFilter): Query {
+function checkPeriod(f: AuditFilter): void {
   if (f.from !== undefined && f.to !== undefined && f.from >= f.to) {
     throw invalid('AUDIT_PERIOD_INVALID', 'La période est vide (début ≥ fin).', 'The period is empty (start ≥ end).', [
       { field: 'from', fr: 'doit précéder la fin', en: 'must be before the end' },
     ]);
   }
+}
+
+function applyFilter(q: Query, f: AuditFilter): Query {
+  checkPeriod(f);
   if (f.actions?.length) q = q.where('action', 'in', f.actions);
   if (f.actorType) q = q.where('actor_type', '=', f.actorType);
   if (f.actorId !== undefined) q = q.where('actor_id', '=', f.actorId);
@@ -62,18 +68,88 @@ function applyFilter(q: Query, f: AuditFilter): Query {
   return q;
 }
 
+/**
+ * What decides the SQL of a page (compiled once per shape, hot-query.ts): which
+ * filters are present (how many actions), the order. Values are bound per
+ * call, in shapeOf's order.
+ */
+interface AuditShape {
+  actions: number;
+  actorType: boolean;
+  actorId: boolean;
+  targetType: boolean;
+  targetId: boolean;
+  from: boolean;
+  to: boolean;
+  text: boolean;
+  dir: 'asc' | 'desc';
+}
+
+function shapeOf(f: AuditFilter, dir: 'asc' | 'desc'): { shape: AuditShape; args: unknown[] } {
+  checkPeriod(f);
+  const text = f.text?.trim();
+  const present = { actorType: f.actorType || undefined, actorId: f.actorId, targetType: f.targetType || undefined, targetId: f.targetId, from: f.from, to: f.to };
+  const args: unknown[] = [...(f.actions ?? [])];
+  for (const value of Object.values(present)) if (value !== undefined) args.push(value);
+  if (text) args.push(`%${escapeLike(text.toLowerCase())}%`);
+  const has = (value: unknown) => value !== undefined;
+  return {
+    shape: {
+      actions: f.actions?.length ?? 0,
+      actorType: has(present.actorType), actorId: has(present.actorId), targetType: has(present.targetType), targetId: has(present.targetId),
+      from: has(present.from), to: has(present.to), text: Boolean(text), dir,
+    },
+    args,
+  };
+}
+
+/** applyFilter for a shape, taking the values from `args` in shapeOf's order. */
+function shapedFilter(q: Query, shape: AuditShape, args: readonly unknown[]): Query {
+  let i = shape.actions;
+  const next = <T>() => args[i++] as T;
+  if (shape.actions > 0) q = q.where('action', 'in', args.slice(0, shape.actions) as AuditAction[]);
+  if (shape.actorType) q = q.where('actor_type', '=', next<ActorType>());
+  if (shape.actorId) q = q.where('actor_id', '=', next<number>());
+  if (shape.targetType) q = q.where('target_type', '=', next<TargetType>());
+  if (shape.targetId) q = q.where('target_id', '=', next<number>());
+  if (shape.from) q = q.where('occurred_at', '>=', next<number>());
+  if (shape.to) q = q.where('occurred_at', '<', next<number>());
+  if (shape.text) {
+    const pattern = next<string>();
+    q = q.where(sql<boolean>`(lower(metadata) like ${pattern} escape '\\' or lower(action) like ${pattern} escape '\\')`);
+  }
+  return q;
+}
+
+/** Every column of an event, in the order eventFromRow reads them. */
+const COLUMNS = ['id', 'occurred_at', 'actor_type', 'actor_id', 'action', 'target_type', 'target_id', 'metadata', 'prev_hash', 'hash'] as const satisfies ReadonlyArray<keyof AuditEventRow>;
+type EventRow = RowOf<AuditEventRow, typeof COLUMNS>;
+
+function eventFromRow(r: EventRow): AuditEventRow {
+  return { id: r[0], occurred_at: r[1], actor_type: r[2], actor_id: r[3], action: r[4], target_type: r[5], target_id: r[6], metadata: r[7], prev_hash: r[8], hash: r[9] };
+}
+
+const countQuery = shapedCompiled((db, shape: AuditShape, args) => shapedFilter(db.selectFrom('audit_events'), shape, args).select((eb) => eb.fn.countAll<number>().as('n')));
+
+// Limit and offset are the last two values.
+const pageQuery = shapedCompiled(
+  (db, shape: AuditShape, args) =>
+    shapedFilter(db.selectFrom('audit_events'), shape, args.slice(0, -2))
+      .select(COLUMNS)
+      .orderBy('id', shape.dir)
+      .limit(args.at(-2) as number)
+      .offset(args.at(-1) as number),
+  { arrayRows: true },
+);
+
 /** One page of events, newest first unless asked otherwise. */
 export async function listAuditEvents(db: Db, filter: AuditFilter = {}, request: PageRequest & { sort?: AuditSort } = {}): Promise<Page<AuditEventView>> {
   const page = clampPage(request);
-  const base = applyFilter(db.selectFrom('audit_events'), filter);
-  const dir = request.sort === 'oldest' ? 'asc' : 'desc';
+  const { shape, args } = shapeOf(filter, request.sort === 'oldest' ? 'asc' : 'desc');
   const [rows, count] = await reading(() =>
-    Promise.all([
-      base.selectAll().orderBy('id', dir).limit(page.limit).offset(page.offset).execute(),
-      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-    ]),
+    Promise.all([arrayRows<EventRow>(db, pageQuery(db, shape, [...args, page.limit, page.offset])), db.executeQuery(countQuery(db, shape, args))]),
   );
-  return toPage(rows.map(toAuditView), Number(count.n), page);
+  return toPage(rows.map((r) => toAuditView(eventFromRow(r))), Number(count.rows[0]?.n ?? 0), page);
 }
 
 export async function getAuditEvent(db: Db, id: number): Promise<AuditEventView> {
