@@ -1,6 +1,5 @@
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
@@ -19,6 +18,7 @@ import { UnconfiguredPhotoStore } from '../users/unconfigured-photo-store.ts';
 import { requireAccessDeclarations } from './access.ts';
 import { authPlugin } from './auth-plugin.ts';
 import { installProblemHandlers } from './problem.ts';
+import { securityHeaders } from './security-headers.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { bootProfileCatalogueRoutes } from './routes/boot-profile-catalogue-routes.ts';
@@ -64,7 +64,7 @@ export async function registerApi(app: FastifyInstance, opts: ApiOptions): Promi
   installProblemHandlers(app);
   app.decorate('declaredRoutes', requireAccessDeclarations(app));
   await app.register(cookie);
-  await app.register(helmet, { global: true });
+  await app.register(securityHeaders);
   // Closed by default: the panel is served from the same origin.
   await app.register(cors, { origin: false });
   await app.register(swagger, {

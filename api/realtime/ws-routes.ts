@@ -23,7 +23,11 @@ const MAX_FRAME_BYTES = 1024 * 1024;
  */
 export const websocketSupport = fp(
   async (app: FastifyInstance, opts: { realtime: Realtime }) => {
-    app.addHook('onRequest', async (request) => bearerFromSubprotocol(request));
+    // A callback hook: it runs on every request of the app and needs no promise.
+    app.addHook('onRequest', (request, _reply, done) => {
+      bearerFromSubprotocol(request);
+      done();
+    });
     app.addHook('preClose', async () => opts.realtime.stop());
     app.addHook('onClose', async () => opts.realtime.settled());
     await app.register(websocket, {
