@@ -2,7 +2,7 @@
 // 100 operator actions per second (add time over REST), sessions expiring
 // during the run. Reports the latency from an operator action to the
 // station's receipt, deadline lateness, and the appliance's RSS and CPU.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -25,6 +25,19 @@ interface Station {
 
 const pct = (xs: number[], p: number) => (xs.length === 0 ? NaN : [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!);
 const summary = (xs: number[]) => `p50 ${pct(xs, 50)} ms, p99 ${pct(xs, 99)} ms, max ${Math.max(...xs)} ms (n=${xs.length})`;
+
+/** Asks the appliance for a heap snapshot and waits until the file in `dir` stops growing. */
+async function heapSnapshot(pid: number, dir: string): Promise<void> {
+  const size = () => readdirSync(dir).filter((f) => f.endsWith('.heapsnapshot')).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+  const before = size();
+  process.kill(pid, 'SIGUSR2');
+  for (let last = before, i = 0; i < 120; i += 1) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const now = size();
+    if (now > before && now === last) return;
+    last = now;
+  }
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'epnbox-bench-rt-'));
 const dataDir = join(dir, 'data');
@@ -139,6 +152,9 @@ try {
   const cpu = Math.round(((cpuSeconds(pid) - cpuBefore) / ((Date.now() - runStart) / 1000)) * 100);
   const rss = rssMiB(pid);
   const peakRss = peakRssMiB(pid);
+  // BENCH_HEAP_SNAPSHOT_DIR=dir (with BENCH_NODE_FLAGS='--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=dir'):
+  // a V8 heap snapshot once the figures above are read, to compare what a long run keeps.
+  if (process.env.BENCH_HEAP_SNAPSHOT_DIR) await heapSnapshot(pid, process.env.BENCH_HEAP_SNAPSHOT_DIR);
   await new Promise((r) => setTimeout(r, 1000));
   beats.forEach(clearTimeout);
   for (const s of stations) clearInterval((s as Station & { timer?: NodeJS.Timeout }).timer);
