@@ -33,8 +33,15 @@
 /* Largest count one sendfile(2) call accepts without being cut by the kernel. */
 #define MAX_CALL 0x7ffff000L
 
+typedef struct {
+  uint32_t id;
+  int error;
+  int64_t sent;
+} report_t;
+
 typedef struct job {
   struct job *next;
+  report_t *report; /* allocated with the job, so that ending it cannot fail; freed by call_js */
   uint32_t id;
   int sock;
   int file;
@@ -46,12 +53,6 @@ typedef struct job {
   int registered;
   int done;
 } job_t;
-
-typedef struct {
-  uint32_t id;
-  int error;
-  int64_t sent;
-} report_t;
 
 typedef struct cancel {
   struct cancel *next;
@@ -80,8 +81,8 @@ static int64_t now_ms(void) {
 }
 
 static void report(sender_t *s, job_t *job, int error) {
-  report_t *r = malloc(sizeof *r);
-  if (r == NULL) return; /* out of memory: the JavaScript side's own watchdog ends the response */
+  report_t *r = job->report;
+  job->report = NULL;
   r->id = job->id;
   r->error = error;
   r->sent = job->sent;
@@ -260,6 +261,7 @@ static void stop_sender(void *arg) {
     job_t *next = job->next;
     close(job->sock);
     close(job->file);
+    free(job->report);
     free(job);
     job = next;
   }
@@ -364,11 +366,18 @@ static napi_value send_file(napi_env env, napi_callback_info info) {
   if (!ok || sock < 0 || sock > INT32_MAX || file < 0 || file > INT32_MAX || offset < 0 || length <= 0 || stall <= 0)
     return fail(env, "ERR_INVALID_ARG_VALUE", "sendfile: send(socketFd, fileFd, offset >= 0, length > 0, stalledMs > 0)");
   job_t *job = calloc(1, sizeof *job);
-  if (job == NULL) return fail(env, "ERR_SENDFILE_NOMEM", "sendfile: out of memory");
+  report_t *r = malloc(sizeof *r);
+  if (job == NULL || r == NULL) {
+    free(job);
+    free(r);
+    return fail(env, "ERR_SENDFILE_NOMEM", "sendfile: out of memory");
+  }
+  job->report = r;
   job->sock = dup_checked((int)sock, S_IFSOCK);
   job->file = job->sock < 0 ? -1 : dup_checked((int)file, S_IFREG);
   if (job->sock < 0 || job->file < 0) {
     if (job->sock >= 0) close(job->sock);
+    free(r);
     free(job);
     return fail(env, "ERR_SENDFILE_FD", "sendfile: not a socket and a regular file, or no descriptor left");
   }
