@@ -6,6 +6,7 @@ import { startSessionById } from '../../sessions/start-session-by-id.ts';
 import { endSessionOnStation, timeRemainingOnStation } from '../../sessions/station-own-session.ts';
 import type { DomainContext } from '../../shared/domain-context.ts';
 import { actorOf } from '../principal-helpers.ts';
+import { routineLogLevel } from '../routine-log.ts';
 
 const tags = ['sessions'];
 const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 503: Problem };
@@ -56,6 +57,7 @@ export const sessionActionRoutes: FastifyPluginAsyncTypebox<{ ctx: DomainContext
 
   app.get('/api/sessions/:id/time-remaining', {
     config: { access: 'station_or_operator' },
+    logLevel: routineLogLevel(app),
     schema: {
       tags,
       summary: "Time left and deadline; a station only for its own session (seed: GET /api/sessions/{id}/time_remaining/ and the WebSocket's get_time)",

@@ -11,6 +11,7 @@ import { recordHeartbeat } from '../../stations/station-heartbeat.ts';
 import { approveStation, markAvailable, markMaintenance, markOffline } from '../../stations/station-state-service.ts';
 import { issueStationCredential } from '../../stations/station-token.ts';
 import { actorOf } from '../principal-helpers.ts';
+import { routineLogLevel } from '../routine-log.ts';
 
 const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 503: Problem };
 const tags = ['stations'];
@@ -32,6 +33,7 @@ export const stationActionRoutes: FastifyPluginAsyncTypebox<{ ctx: DomainContext
   });
   app.post('/api/stations/:id/heartbeat', {
     config: { access: 'station', selfParam: 'id' },
+    logLevel: routineLogLevel(app),
     preValidation: optionalBody,
     schema: {
       tags,
