@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../db/schema.ts';
 import { FakeClock } from '../shared/clock.ts';
@@ -56,6 +56,19 @@ describe('audit queries', () => {
     for (const page of first) for (const e of page.items) expect(e).toEqual(await getAuditEvent(db, e.id));
     expect(first.map((p) => p.total)).toEqual([4, 2, 0, 2, 1, 3, 1, 1]);
     for (const [i, f] of [...sets.entries()].reverse()) expect(await listAuditEvents(db, f, { pageSize: 2, sort: 'oldest' })).toEqual(first[i]);
+  });
+
+  it('keeps totals exact as events are appended and archived away (remembered until list_versions moves)', async () => {
+    expect((await listAuditEvents(db)).total).toBe(4);
+    expect((await listAuditEvents(db, { targetType: 'session' })).total).toBe(2);
+    await appendAudit(db, new FakeClock(Date.parse('2026-03-03T08:00:00Z')), { actor: systemActor, action: 'session.expired', target: { type: 'session', id: 10 } });
+    expect((await listAuditEvents(db)).total).toBe(5);
+    expect((await listAuditEvents(db, { targetType: 'session' })).total).toBe(3);
+    // Only a verified archive may delete; the guard is lifted here to delete as the archive job would.
+    await sql`drop trigger audit_events_no_delete`.execute(db);
+    await db.deleteFrom('audit_events').where('id', '<=', 2).execute();
+    expect((await listAuditEvents(db)).total).toBe(3);
+    expect((await listAuditEvents(db, { targetType: 'session' })).total).toBe(3);
   });
 
   it('treats % and _ in free text literally', async () => {

@@ -4,6 +4,7 @@ import { shapedCompiled } from '../db/hot-query.ts';
 import type { Database, Db } from '../db/schema.ts';
 import { reading } from '../db/transaction.ts';
 import { invalid, notFound } from '../shared/errors.ts';
+import { countedTotal } from '../shared/list-totals.ts';
 import { clampPage, toPage, type Page, type PageRequest } from '../shared/pagination.ts';
 import { localDate } from '../shared/zoned-time.ts';
 import type { ActorType, AuditAction, TargetType } from './audit-actions.ts';
@@ -146,10 +147,10 @@ const pageQuery = shapedCompiled(
 export async function listAuditEvents(db: Db, filter: AuditFilter = {}, request: PageRequest & { sort?: AuditSort } = {}): Promise<Page<AuditEventView>> {
   const page = clampPage(request);
   const { shape, args } = shapeOf(filter, request.sort === 'oldest' ? 'asc' : 'desc');
-  const [rows, count] = await reading(() =>
-    Promise.all([arrayRows<EventRow>(db, pageQuery(db, shape, [...args, page.limit, page.offset])), db.executeQuery(countQuery(db, shape, args))]),
+  const [rows, total] = await reading(() =>
+    Promise.all([arrayRows<EventRow>(db, pageQuery(db, shape, [...args, page.limit, page.offset])), countedTotal(db, 'audit_events', countQuery(db, shape, args))]),
   );
-  return toPage(rows.map((r) => toAuditView(eventFromRow(r))), Number(count.rows[0]?.n ?? 0), page);
+  return toPage(rows.map((r) => toAuditView(eventFromRow(r))), total, page);
 }
 
 export async function getAuditEvent(db: Db, id: number): Promise<AuditEventView> {

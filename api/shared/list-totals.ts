@@ -1,8 +1,8 @@
 import { CompiledQuery, type Compilable } from 'kysely';
 import type { DbOrTx } from '../db/schema.ts';
 
-/** Tables whose writes move a counter in list_versions (triggers of migration 007). */
-export type VersionedTable = 'users' | 'sessions';
+/** Tables whose writes move a counter in list_versions (triggers of migrations 007 and 008). */
+export type VersionedTable = 'users' | 'sessions' | 'audit_events';
 
 interface Remembered {
   version: number;
