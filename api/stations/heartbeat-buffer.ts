@@ -1,5 +1,5 @@
-import { hotCompiled } from '../db/hot-query.ts';
-import type { Db } from '../db/schema.ts';
+import { sql } from 'kysely';
+import type { Db, DbOrTx } from '../db/schema.ts';
 import { inTransaction } from '../db/transaction.ts';
 
 /** How long a routine heartbeat may wait in memory before it is written (real time). */
@@ -93,30 +93,35 @@ export function isRoutine(storedBeat: number | null, now: number, heartbeatTimeo
   return storedBeat !== null && now - storedBeat < heartbeatTimeoutMs / 2;
 }
 
-// One statement for every row of a batch, compiled once per handle (hotCompiled):
-// the batch runs it thousands of times a second under load.
-const beatQuery = hotCompiled(2, (db, at: number, stationId: number) =>
-  db
-    .updateTable('stations')
-    .set({ last_heartbeat_at: at })
-    .where('id', '=', stationId)
-    .where('deleted_at', 'is', null)
-    .where((eb) => eb.or([eb('last_heartbeat_at', 'is', null), eb('last_heartbeat_at', '<', at)])),
-);
-
 /**
- * Rows per transaction. A transaction holds the single connection, so other
- * requests' queries wait behind it: chunks of this size keep that wait near a
- * millisecond even when every one of thousands of stations has a beat held.
+ * Rows per statement, one transaction each. A transaction holds the single
+ * connection, so other requests' queries wait behind it: chunks of this size
+ * keep that wait well under a millisecond even when every one of thousands of
+ * stations has a beat held.
  */
 export const BEATS_PER_TRANSACTION = 100;
+
+/**
+ * One UPDATE for a whole chunk: the beats go in as one JSON array of
+ * [stationId, at] pairs, read back by SQLite's json_each (UPDATE … FROM,
+ * SQLite ≥ 3.33; SQLite is the only database epnbox opens). A statement per
+ * row cost ~10 µs of CPU per held beat through the executor against ~2 here.
+ * Same conditions as a single beat: never a deleted station, never a
+ * stored beat moved back.
+ */
+function writeChunk(db: DbOrTx, chunk: ReadonlyArray<readonly [number, number]>) {
+  const pairs = JSON.stringify(chunk);
+  return sql`update stations set last_heartbeat_at = beat.at
+    from (select value ->> 0 as id, value ->> 1 as at from json_each(${pairs})) as beat
+    where stations.id = beat.id and stations.deleted_at is null
+      and (stations.last_heartbeat_at is null or stations.last_heartbeat_at < beat.at)`.execute(db);
+}
 
 async function writeBeats(db: Db, batch: Map<number, number>): Promise<void> {
   const beats = [...batch];
   for (let i = 0; i < beats.length; i += BEATS_PER_TRANSACTION) {
     if (i > 0) await new Promise((resolve) => setImmediate(resolve));
-    await inTransaction(db, async (trx) => {
-      for (const [stationId, at] of beats.slice(i, i + BEATS_PER_TRANSACTION)) await trx.executeQuery(beatQuery(db, at, stationId));
-    });
+    const chunk = beats.slice(i, i + BEATS_PER_TRANSACTION);
+    await inTransaction(db, (trx) => writeChunk(trx, chunk));
   }
 }
