@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Problem } from '../../contract/problem.ts';
+import { forSerializer } from '../../contract/serializer-schema.ts';
 import { MinutesBody, Session, SessionIdParams, sessionToWire, StartOnStationBody, TimeRemaining, timeRemainingToWire } from '../../contract/session.ts';
 import { addTime, endSession, removeTime, resumeSession, suspendSession, timeRemaining } from '../../sessions/sessions-service.ts';
 import { startSessionById } from '../../sessions/start-session-by-id.ts';
@@ -62,7 +63,7 @@ export const sessionActionRoutes: FastifyPluginAsyncTypebox<{ ctx: DomainContext
       tags,
       summary: "Time left and deadline; a station only for its own session (seed: GET /api/sessions/{id}/time_remaining/ and the WebSocket's get_time)",
       params,
-      response: { 200: TimeRemaining, ...errors },
+      response: { 200: forSerializer(TimeRemaining), ...errors },
     },
   }, async (request) => {
     const p = request.principal;

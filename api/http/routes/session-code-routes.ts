@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AttemptLimiter } from '../../auth/attempt-limiter.ts';
 import { Problem } from '../../contract/problem.ts';
+import { forSerializer } from '../../contract/serializer-schema.ts';
 import { Session, sessionToWire, StartCodeBody, ValidateCodeBody } from '../../contract/session.ts';
 import { startTypedCode, validateCodeFor, type CodeCaller } from '../../sessions/code-attempts.ts';
 import type { DomainContext } from '../../shared/domain-context.ts';
@@ -21,7 +22,7 @@ export const sessionCodeRoutes: FastifyPluginAsyncTypebox<{ ctx: DomainContext; 
       tags,
       summary: 'Check a code without starting it: a station for itself, an operator for a named station (seed: POST /api/sessions/validate_code/)',
       body: ValidateCodeBody,
-      response: { 200: Session, ...errors },
+      response: { 200: forSerializer(Session), ...errors },
     },
   }, async (request) => {
     const p = request.principal;

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { IdParams, epochToIso } from '../../contract/common.ts';
 import { Problem } from '../../contract/problem.ts';
+import { forSerializer } from '../../contract/serializer-schema.ts';
 import { sessionToWire } from '../../contract/session.ts';
 import { ActiveSessionResponse, HeartbeatBody, HeartbeatResponse, OptionalReasonBody, ReasonBody, Station, StationToken, liveSessionToWire, stationToWire } from '../../contract/station.ts';
 import type { DomainContext } from '../../shared/domain-context.ts';
@@ -40,7 +41,7 @@ export const stationActionRoutes: FastifyPluginAsyncTypebox<{ ctx: DomainContext
       summary: "The agent says it is alive; answers the box's time and the station's state (seed: POST /api/postes/{id}/heartbeat/)",
       params: IdParams,
       body: HeartbeatBody,
-      response: { 200: HeartbeatResponse, ...errors },
+      response: { 200: forSerializer(HeartbeatResponse), ...errors },
     },
   }, async (request) => {
     const { id } = request.params;
