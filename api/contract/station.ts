@@ -129,10 +129,19 @@ export function liveSessionToWire(s: LiveSessionRef | null): Static<typeof LiveS
   return { id: s.id, userId: s.userId, status: s.status, startedAt: epochToIso(s.startedAt), endsAt: epochToIso(s.endsAt), remainingSeconds: seconds(s.remainingMs) };
 }
 
+// Written out rather than spread (a list maps a page at a time): one object shape, no copy of the view.
 export function stationToWire(v: StationView): Station {
   return {
-    ...v,
+    id: v.id,
+    name: v.name,
+    mac: v.mac,
+    ip: v.ip,
+    state: v.state,
+    stateReason: v.stateReason,
+    online: v.online,
     lastHeartbeatAt: epochToIso(v.lastHeartbeatAt),
+    secondsSinceHeartbeat: v.secondsSinceHeartbeat,
+    agentVersion: v.agentVersion,
     createdAt: epochToIso(v.createdAt)!,
     updatedAt: epochToIso(v.updatedAt)!,
     liveSession: liveSessionToWire(v.liveSession),

@@ -14,14 +14,21 @@ export interface CalendarDate {
   day: number;
 }
 
-/** A real calendar date written YYYY-MM-DD (no time, no zone), or undefined. */
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/**
+ * A real calendar date written YYYY-MM-DD (no time, no zone), or undefined.
+ * Years before 100 are refused, as Date.UTC (which read them as 19xx) always did here.
+ * Checked by arithmetic rather than a Date round trip: a visitors page parses one per row.
+ */
 export function parseCalendarDate(text: string): CalendarDate | undefined {
   const m = DATE_RE.exec(text);
   if (m === null) return undefined;
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const probe = new Date(Date.UTC(year, month - 1, day));
-  // Date.UTC rolls 2026-02-30 over to March: a round trip detects it.
-  if (probe.getUTCFullYear() !== year || probe.getUTCMonth() !== month - 1 || probe.getUTCDate() !== day) return undefined;
+  if (year < 100 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
   return { year, month, day };
 }
 

@@ -15,6 +15,22 @@ describe('birth dates and age', () => {
     expect(parseCalendarDate('2013-2-1')).toBeUndefined();
   });
 
+  it('accepts exactly the dates a Date round trip accepts (the check it replaced)', () => {
+    const byRoundTrip = (y: number, m: number, d: number) => {
+      const probe = new Date(Date.UTC(y, m - 1, d));
+      return probe.getUTCFullYear() === y && probe.getUTCMonth() === m - 1 && probe.getUTCDate() === d;
+    };
+    const pad = (n: number, w: number) => String(n).padStart(w, '0');
+    for (const year of [0, 1, 99, 100, 1600, 1700, 1900, 1999, 2000, 2004, 2023, 2024, 2100, 2400, 9999]) {
+      for (let month = 0; month <= 13; month++) {
+        for (let day = 0; day <= 32; day++) {
+          const parsed = parseCalendarDate(`${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}`);
+          expect(parsed !== undefined, `${year}-${month}-${day}`).toBe(byRoundTrip(year, month, day));
+        }
+      }
+    }
+  });
+
   it('computes the age on the local day, not the UTC day', () => {
     // 21:30 UTC on 2 March is already 3 March in Réunion: a 3 March birthday counts.
     const lateEvening = Date.parse('2026-03-02T21:30:00Z');
