@@ -5,6 +5,7 @@
  * the station flips must run in the session's own transaction. The tables
  * themselves belong to those folders.
  */
+import { hotQuery } from '../db/hot-query.ts';
 import type { DbOrTx } from '../db/schema.ts';
 import type { StationState } from '../stations/stations-table.ts';
 
@@ -20,12 +21,13 @@ export interface VisitorFacts {
   deleted_at: number | null;
 }
 
+// Compiled once (hotQuery): every code check reads the visitor and the station.
+const visitorFacts = hotQuery(1, (db, userId: number) =>
+  db.selectFrom('users').select(['id', 'birth_date', 'guardian_name', 'guardian_consent_at', 'consent_at', 'consent_revoked_at', 'anonymised_at', 'deleted_at']).where('id', '=', userId),
+);
+
 export async function findVisitorFacts(db: DbOrTx, userId: number): Promise<VisitorFacts | undefined> {
-  return db
-    .selectFrom('users')
-    .select(['id', 'birth_date', 'guardian_name', 'guardian_consent_at', 'consent_at', 'consent_revoked_at', 'anonymised_at', 'deleted_at'])
-    .where('id', '=', userId)
-    .executeTakeFirst();
+  return (await visitorFacts(db, userId))[0];
 }
 
 /** What the session rules read of a station. */
@@ -35,9 +37,11 @@ export interface StationFacts {
   state: StationState;
 }
 
+// A deleted station is gone for sessions too (its rows stay for the connection records).
+const stationFacts = hotQuery(1, (db, stationId: number) => db.selectFrom('stations').select(['id', 'ip', 'state']).where('id', '=', stationId).where('deleted_at', 'is', null));
+
 export async function findStationFacts(db: DbOrTx, stationId: number): Promise<StationFacts | undefined> {
-  // A deleted station is gone for sessions too (its rows stay for the connection records).
-  return db.selectFrom('stations').select(['id', 'ip', 'state']).where('id', '=', stationId).where('deleted_at', 'is', null).executeTakeFirst();
+  return (await stationFacts(db, stationId))[0];
 }
 
 /** A session started there: the station is occupied. */

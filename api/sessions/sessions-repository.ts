@@ -1,6 +1,7 @@
 import { sql, type SqlBool } from 'kysely';
 import type { DbOrTx } from '../db/schema.ts';
 import { LIVE_STATUSES, type NewSession, type Session, type SessionStatus, type SessionUpdate } from './sessions-table.ts';
+import { hotQuery } from '../db/hot-query.ts';
 import { indexedBy } from '../db/indexed-by.ts';
 
 /** Statuses in which a session holds its station (the partial unique index agrees). */
@@ -15,8 +16,11 @@ export async function findSessionById(db: DbOrTx, id: number): Promise<Session |
 }
 
 /** The live session holding a normalised code, if any (at most one: partial unique index). */
+// Compiled once (hotQuery): every code a visitor types and every station poll reads these.
+const liveByCode = hotQuery(1, (db, code: string) => db.selectFrom('sessions').selectAll().where('code', '=', code).where('status', 'in', LIVE_STATUSES));
+
 export async function findLiveSessionByCode(db: DbOrTx, code: string): Promise<Session | undefined> {
-  return db.selectFrom('sessions').selectAll().where('code', '=', code).where('status', 'in', LIVE_STATUSES).executeTakeFirst();
+  return (await liveByCode(db, code))[0];
 }
 
 export async function liveCodeExists(db: DbOrTx, code: string): Promise<boolean> {
@@ -30,15 +34,18 @@ export async function liveCodeExists(db: DbOrTx, code: string): Promise<boolean>
 }
 
 /** The active or suspended session on a station, if any. */
-export async function findRunningSessionOnStation(db: DbOrTx, stationId: number): Promise<Session | undefined> {
-  // Statuses written out and the partial index named: with bound statuses SQLite walks
-  // every past session of the station (see liveSessionsQuery in api/stations).
-  return db
+// Statuses written out and the partial index named: with bound statuses SQLite walks
+// every past session of the station (see liveSessionsQuery in api/stations).
+const runningOnStation = hotQuery(1, (db, stationId: number) =>
+  db
     .selectFrom(indexedBy('sessions', 'sessions_running_station_uq'))
     .selectAll()
     .where('station_id', '=', stationId)
-    .where(sql<SqlBool>`status in ('active', 'suspended')`)
-    .executeTakeFirst();
+    .where(sql<SqlBool>`status in ('active', 'suspended')`),
+);
+
+export async function findRunningSessionOnStation(db: DbOrTx, stationId: number): Promise<Session | undefined> {
+  return (await runningOnStation(db, stationId))[0];
 }
 
 /**
