@@ -10,7 +10,7 @@ export interface Transfer {
 
 /**
  * Sends `length` bytes of a regular file, from `offset`, to a non-blocking TCP socket with
- * sendfile(2), on the addon's thread. Both descriptors are duplicated: the caller may close
+ * sendfile(2), on one of the addon's threads (one per core, at most 4). Both descriptors are duplicated: the caller may close
  * its own at any time. A client that takes nothing for `stalledMs` ends the transfer (ETIMEDOUT).
  * Throws when a descriptor is not a socket / regular file or an argument is out of range.
  */

@@ -117,6 +117,12 @@ static void finish(worker_t *w, job_t *job, int error) {
   report(w, job, error);
 }
 
+/*
+ * Waits for room in the socket. EPOLLERR and EPOLLHUP always wake it (the next
+ * sendfile then fails with the reason); EPOLLRDHUP is not asked: a client may
+ * half-close and still read, and one that vanishes without a word is caught by
+ * the stall deadline, or by Node seeing the close and cancelling.
+ */
 static void arm(worker_t *w, job_t *job) {
   struct epoll_event ev = {.events = EPOLLOUT | EPOLLONESHOT, .data.ptr = job};
   if (epoll_ctl(w->epfd, job->registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, job->sock, &ev) != 0) {
