@@ -202,6 +202,39 @@ describe('sendfile addon', () => {
     expect(() => sendFile(99_999, h.fd, 0, 1, 1000)).toThrow(/not a socket/);
   });
 
+  it('survives worker threads that load it and end mid-transfer (their threads stop, their descriptors close)', async () => {
+    writeFileSync(join(work, 'big-worker'), '');
+    truncateSync(join(work, 'big-worker'), BIG);
+    const addon = new URL('../../native/sendfile/index.js', import.meta.url).href;
+    const script = join(work, 'workers.mjs');
+    writeFileSync(
+      script,
+      `
+      import { Worker, isMainThread, parentPort } from 'node:worker_threads';
+      import { createServer, createConnection } from 'node:net';
+      import { open } from 'node:fs/promises';
+      import { readdirSync, readlinkSync } from 'node:fs';
+      import { sendFile } from ${JSON.stringify(addon)};
+      const file = ${JSON.stringify(join(work, 'big-worker'))};
+      if (isMainThread) {
+        for (let i = 0; i < 4; i++) {
+          const w = new Worker(new URL(import.meta.url));
+          await new Promise((r) => w.once('message', r));
+          await w.terminate();
+        }
+        const open = readdirSync('/proc/self/fd').filter((fd) => { try { return readlinkSync('/proc/self/fd/' + fd) === file; } catch { return false; } });
+        console.log(JSON.stringify({ open: open.length }));
+      } else {
+        const h = await open(file);
+        const server = createServer((s) => { sendFile(s._handle.fd, h.fd, 0, ${BIG}, 60000); parentPort.postMessage('sending'); })
+          .listen(0, '127.0.0.1', () => { const c = createConnection(server.address().port, '127.0.0.1'); c.pause(); c.on('error', () => {}); });
+      }
+    `,
+    );
+    const out = await new Promise<string>((resolve, reject) => execFile(process.execPath, [script], { timeout: 15_000 }, (error, stdout) => (error ? reject(error) : resolve(stdout))));
+    expect(JSON.parse(out)).toEqual({ open: 0 });
+  });
+
   it('does not keep the process alive once its transfers have ended', async () => {
     // A child that loads the addon and sends one file must exit by itself.
     const script = `
