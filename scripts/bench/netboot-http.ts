@@ -4,6 +4,7 @@ import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { describeBodyPath } from '../../appliance/netboot/http-boot/zero-copy.ts';
 import { ImageCatalogue } from '../../provisioning/boot/image-catalogue.ts';
 import type { BenchLab } from './netboot-lab.ts';
 import { NET } from './netboot-lab.ts';
@@ -114,6 +115,8 @@ export async function benchHttp(lab: BenchLab, options: HttpOptions): Promise<Ht
   const manifest = await new ImageCatalogue(imagesDir).seal('bench', '1', Date.now());
   const size = manifest.files['filesystem.squashfs']!.size;
   const servers = await startServers(lab, imagesDir);
+  // Our server loads the same node_modules: a "buffers" here means its bodies are copied too (addon not built).
+  console.error(`http ours: artifact bodies via ${describeBodyPath()}`);
   const rows: HttpRow[] = [];
   try {
     for (const server of HTTP_SERVERS) await verify(lab, server, sha256);
