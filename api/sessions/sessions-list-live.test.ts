@@ -65,6 +65,18 @@ describe('listSessions on the live statuses', () => {
     expect(await page({ status: [...LIVE], order: 'asc' })).toEqual({ ids: [ids.suspended, ids.pending2], total: 2 });
   });
 
+  it('pages codes issued in the same millisecond by id, without overlap, either way', async () => {
+    const batch = [];
+    for (let i = 0; i < 7; i++) batch.push((await issue(kit, await insertUser(kit.db))).id);
+    const all = [ids.pending1, ids.active, ids.suspended, ids.pending2, ...batch];
+    const asc = [];
+    for (let n = 1; n <= 4; n++) asc.push(...(await page({ status: [...LIVE], order: 'asc', pageSize: 3, page: n })).ids);
+    expect(asc).toEqual(all);
+    const desc = [];
+    for (let n = 1; n <= 4; n++) desc.push(...(await page({ status: [...LIVE], order: 'desc', pageSize: 3, page: n })).ids);
+    expect(desc).toEqual([...all].reverse());
+  });
+
   it('combines with the other filters like the general path', async () => {
     const t0 = Date.parse('2026-03-02T08:00:00Z');
     expect(await page({ status: [...LIVE], order: 'asc', from: t0 + 15 * MIN, to: t0 + 45 * MIN })).toEqual({ ids: [ids.active, ids.suspended], total: 2 });

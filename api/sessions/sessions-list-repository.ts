@@ -28,7 +28,7 @@ export interface SessionRowFilter {
 
 /*
  * The live screen (every pending, active and suspended session, in issue order)
- * reads sessions_live_created_idx (migration 007), which holds only live
+ * reads sessions_live_created_idx (migrations 007, 008), which holds only live
  * sessions. SQLite uses a partial index only when the query's WHERE repeats the
  * index's own condition as literals (a bound status list cannot prove it), and
  * even then its planner prefers sessions_status_idx and sorts every live row;

@@ -6,7 +6,7 @@ import * as m004 from './004-realtime.ts';
 import * as m005 from './005-boot.ts';
 import * as m006 from './006-lookup-indexes.ts';
 import * as m007 from './007-list-indexes.ts';
-import * as m008 from './008-audit-list-version.ts';
+import * as m008 from './008-list-order.ts';
 
 /** Explicit, ordered list: a migration exists only once it is listed here. */
 export const migrations: Record<string, Migration> = {
@@ -17,5 +17,5 @@ export const migrations: Record<string, Migration> = {
   '005-boot': m005,
   '006-lookup-indexes': m006,
   '007-list-indexes': m007,
-  '008-audit-list-version': m008,
+  '008-list-order': m008,
 };
