@@ -1,5 +1,6 @@
 import type { Compilable, CompiledQuery } from 'kysely';
 import { ARRAY_ROWS_MARK } from './array-rows.ts';
+import { directReadOf } from './direct-read.ts';
 import type { DbOrTx } from './schema.ts';
 
 /** Stands for argument `index` while the query is built; found again by identity in the parameters. */
@@ -22,14 +23,21 @@ interface Template {
  * `build` receives placeholders where the arguments go (scalars only: an
  * array would be expanded at compile time). They are objects found again by
  * identity among the compiled parameters, so a constant of the query can
- * never be taken for an argument. The SQL is the dialect's own, and the query
- * runs through Kysely's executor (its connection lock, so never inside
- * another caller's open transaction, and its result plugins). A query built
- * on a transaction is compiled for that call only.
+ * never be taken for an argument. The SQL is the dialect's own. A read on
+ * the handle openSqlite returned runs on the connection at once when no
+ * transaction is open there (direct-read.ts); otherwise, and on any other
+ * handle, the query runs through Kysely's executor (its connection lock, so
+ * never inside another caller's open transaction, and its result plugins).
+ * A query built on a transaction is compiled for that call only.
  */
 export function hotQuery<A extends readonly unknown[], R>(arity: A['length'], build: (db: DbOrTx, ...args: A) => Compilable<R>): (db: DbOrTx, ...args: A) => Promise<R[]> {
   const compiled = hotCompiled(arity, build);
-  return async (db, ...args) => (await db.executeQuery<R>(compiled(db, ...args))).rows;
+  return async (db, ...args) => {
+    const query = compiled(db, ...args);
+    // On the SQLite handle itself, outside any open transaction: run at once (direct-read.ts).
+    const rows = directReadOf(db)?.(query);
+    return rows !== undefined ? (rows as R[]) : (await db.executeQuery<R>(query)).rows;
+  };
 }
 
 /**

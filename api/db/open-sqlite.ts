@@ -1,5 +1,6 @@
-import BetterSqlite3 from 'better-sqlite3';
+import BetterSqlite3, { type Statement } from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
+import { allowDirectReads } from './direct-read.ts';
 import type { Database } from './schema.ts';
 import { withStatementCache } from './statement-cache.ts';
 
@@ -35,5 +36,8 @@ export function openSqlite(options: SqliteOptions): Kysely<Database> {
   native.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
   // Negative: a size in KiB rather than a page count.
   native.pragma(`cache_size = ${-Math.max(64, Math.trunc(options.pageCacheKiB ?? DEFAULT_PAGE_CACHE_KIB))}`);
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(native) }) });
+  const statements = withStatementCache(native);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
+  allowDirectReads(db, native, (sql) => statements.prepare(sql) as unknown as Statement);
+  return db;
 }
