@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { SyncDescriptorSource } from './sync-descriptor-source.ts';
 
 /**
  * The bytes one transfer sends. `read` copies from `position` into a packet
@@ -10,6 +11,11 @@ export interface FileSource {
   read(target: Buffer, targetOffset: number, position: number, length: number): number | Promise<number>;
   /** Releases the file descriptor (after any read in flight). Idempotent. */
   close(): void;
+  /**
+   * Called after each burst of sends, while the client has its turn: a source
+   * that reads ahead synchronously does it here (sync-descriptor-source.ts).
+   */
+  readAhead?(): void;
 }
 
 /**
@@ -19,9 +25,13 @@ export interface FileSource {
  */
 export type SourceSpec = { readonly kind: 'fd'; readonly fd: number; readonly size: number } | { readonly kind: 'memory'; readonly data: Uint8Array };
 
-/** `closeFd` releases a descriptor: a worker hands it back to the thread that opened it. */
+/**
+ * A transfer worker's source. `closeFd` releases a descriptor: a worker hands it
+ * back to the thread that opened it. A worker runs only transfers, so it reads
+ * synchronously (no thread-pool round trip per chunk).
+ */
 export function sourceFromSpec(spec: SourceSpec, blockSize: number, closeFd: (fd: number) => void): FileSource {
-  if (spec.kind === 'fd') return new DescriptorSource(spec.fd, spec.size, blockSize, undefined, closeFd);
+  if (spec.kind === 'fd') return new SyncDescriptorSource(spec.fd, spec.size, blockSize, closeFd);
   return new MemorySource(Buffer.from(spec.data.buffer, spec.data.byteOffset, spec.data.byteLength));
 }
 

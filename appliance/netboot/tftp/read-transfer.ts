@@ -62,7 +62,8 @@ const UNKNOWN_TID = encodeError(ErrorCode.UNKNOWN_TID, 'Unknown transfer ID');
  */
 export class ReadTransfer {
   private readonly slots: Buffer[];
-  private readonly lengths: number[];
+  /** What each slot sends: the slot itself, or a shorter view of it for the last block. */
+  private readonly packets: Buffer[];
   private readonly totalBlocks: number;
   private readonly window: number;
   private readonly timer: NodeJS.Timeout;
@@ -84,7 +85,7 @@ export class ReadTransfer {
     this.window = windowSize;
     this.totalBlocks = Math.floor(p.source.size / blockSize) + 1;
     this.slots = Array.from({ length: Math.min(windowSize, this.totalBlocks) }, () => Buffer.allocUnsafe(4 + blockSize));
-    this.lengths = this.slots.map(() => 0);
+    this.packets = this.slots.slice();
     this.started = p.now();
     this.timer = setTimeout(() => this.onTimeout(), p.negotiated.timeoutMs ?? p.timeoutMs);
     p.sockets.peer.on('message', (msg) => this.onMessage(msg));
@@ -97,7 +98,7 @@ export class ReadTransfer {
     if (this.p.negotiated.oack !== undefined) {
       this.phase = 'oack';
       this.oackPacket = encodeOack(this.p.negotiated.oack);
-      this.send(this.oackPacket, this.oackPacket.length);
+      this.send(this.oackPacket);
       return;
     }
     this.pump();
@@ -191,10 +192,12 @@ export class ReadTransfer {
         this.sent = block;
         this.bytesSent += read;
       }
-      this.send(this.slots[slot] as Buffer, this.lengths[slot] as number);
+      this.send(this.packets[slot] as Buffer);
       this.cursor = block + 1;
     }
-    if (this.phase !== 'done') this.timer.refresh();
+    if (this.phase === 'done') return;
+    this.timer.refresh();
+    this.p.source.readAhead?.();
   }
 
   /** Writes block `block` into its slot; a number when the bytes were at hand. */
@@ -204,8 +207,14 @@ export class ReadTransfer {
     const buf = this.slots[slot] as Buffer;
     writeDataHeader(buf, wireBlock(block, rolloverTo));
     const read = this.p.source.read(buf, 4, (block - 1) * blockSize, blockSize);
-    if (typeof read === 'number') this.lengths[slot] = 4 + read;
+    if (typeof read === 'number') this.setLength(slot, 4 + read);
     return read;
+  }
+
+  /** A whole slot is sent as it is: dgram.send with an offset and length would build a new view per datagram. */
+  private setLength(slot: number, length: number): void {
+    const buf = this.slots[slot] as Buffer;
+    this.packets[slot] = length === buf.length ? buf : buf.subarray(0, length);
   }
 
   private awaitFill(block: number, pending: Promise<number>): void {
@@ -215,11 +224,11 @@ export class ReadTransfer {
         this.filling = false;
         if (this.phase !== 'data') return;
         const slot = block % this.slots.length;
-        this.lengths[slot] = 4 + read;
+        this.setLength(slot, 4 + read);
         this.sent = block;
         this.bytesSent += read;
         if (this.cursor === block) {
-          this.send(this.slots[slot] as Buffer, 4 + read);
+          this.send(this.packets[slot] as Buffer);
           this.cursor = block + 1;
         }
         this.pump();
@@ -241,7 +250,7 @@ export class ReadTransfer {
     }
     if (this.phase === 'oack' && this.oackPacket !== undefined) {
       this.retransmits += 1;
-      this.send(this.oackPacket, this.oackPacket.length);
+      this.send(this.oackPacket);
       this.timer.refresh();
       return;
     }
@@ -250,9 +259,9 @@ export class ReadTransfer {
   }
 
   /** To the connected peer: no address to look up or route per datagram. */
-  private send(buf: Buffer, length: number): void {
+  private send(packet: Buffer): void {
     try {
-      this.p.sockets.peer.send(buf, 0, length);
+      this.p.sockets.peer.send(packet);
     } catch (err) {
       this.onSocketError(err);
     }
