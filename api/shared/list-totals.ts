@@ -2,7 +2,7 @@ import { CompiledQuery, type Compilable } from 'kysely';
 import type { DbOrTx } from '../db/schema.ts';
 
 /** Tables whose writes move a counter in list_versions (triggers of migrations 007 and 008). */
-export type VersionedTable = 'users' | 'sessions' | 'audit_events';
+export type VersionedTable = 'users' | 'sessions' | 'audit_events' | 'stations';
 
 interface Remembered {
   version: number;

@@ -92,3 +92,34 @@ describe('station list', () => {
     await expect(availableStations({ ...ctx, db: createBrokenDb() })).rejects.toMatchObject({ code: 'STORAGE_FAILURE' });
   });
 });
+
+describe('station list totals', () => {
+  let ctx: DomainContext & { clock: FakeClock };
+  beforeAll(async () => {
+    ctx = await stationsTestContext();
+  });
+  afterAll(async () => {
+    await ctx.db.destroy();
+  });
+  const version = async () => (await ctx.db.selectFrom('list_versions').select('version').where('name', '=', 'stations').executeTakeFirstOrThrow()).version;
+  const totals = async () => Promise.all([{}, { state: 'maintenance' as const }, { q: '10.9.9' }, { online: true }].map(async (q) => (await listStations(ctx, q)).total));
+
+  it('stay exact through creation, state and address changes, deletion; a routine heartbeat moves no counter', async () => {
+    const a = await createStation(ctx, admin, { name: 'A', mac: '52:54:00:dd:00:01' });
+    const b = await createStation(ctx, admin, { name: 'B', mac: '52:54:00:dd:00:02' });
+    expect(await totals()).toEqual([2, 0, 0, 0]);
+    await recordHeartbeat(ctx, a.id, { ip: '10.9.9.1' });
+    expect(await totals()).toEqual([2, 0, 1, 1]);
+    const before = await version();
+    ctx.clock.advance(10_000);
+    await recordHeartbeat(ctx, a.id, { ip: '10.9.9.1' });
+    await ctx.db.updateTable('stations').set({ last_heartbeat_at: ctx.clock.now(), agent_version: 'x', updated_at: ctx.clock.now() }).where('id', '=', a.id).execute();
+    expect(await version()).toBe(before);
+    await markMaintenance(ctx, admin, b.id, 'clavier');
+    expect(await totals()).toEqual([2, 1, 1, 1]);
+    ctx.clock.advance(ctx.policy.heartbeatTimeoutMs + 1000);
+    expect(await totals()).toEqual([2, 1, 1, 0]);
+    await deleteStation(ctx, admin, a.id);
+    expect(await totals()).toEqual([1, 1, 0, 0]);
+  });
+});

@@ -5,6 +5,7 @@ import type { Database, DbOrTx } from '../db/schema.ts';
 import { reading } from '../db/transaction.ts';
 import type { DomainContext } from '../shared/domain-context.ts';
 import { invalid } from '../shared/errors.ts';
+import { countedTotal } from '../shared/list-totals.ts';
 import { clampPage, toPage, type Page, type PageRequest } from '../shared/pagination.ts';
 import { toStationView, type LiveSessionRef, type StationView } from './station-view.ts';
 import { RUNNING_STATUSES, liveSessionsQuery, toLiveRef } from './stations-repository.ts';
@@ -158,14 +159,16 @@ export async function listStations(ctx: DomainContext, query: StationListQuery =
   const cutoff = now - ctx.policy.heartbeatTimeoutMs;
   const { shape, args } = shapeOf(filters, cutoff, sort, order);
   return reading(async () => {
-    const { rows: counted } = await ctx.db.executeQuery(countQuery(ctx.db, shape, args));
+    // A total filtered on "online" depends on the time: counted each time, the others remembered (list-totals.ts).
+    const count = countQuery(ctx.db, shape, args);
+    const total = shape.online === null ? await countedTotal(ctx.db, 'stations', count) : Number((await ctx.db.executeQuery(count)).rows[0]?.n ?? 0);
     const stations = (await arrayRows<StationRow>(ctx.db, pageQuery(ctx.db, shape, [...args, page.limit, page.offset]))).map(stationFromRow);
     const live = new Map<number, LiveSessionRef>();
     if (stations.length > 0) {
       const { rows: running } = await ctx.db.executeQuery(runningOnQuery(ctx.db, stations.length, stations.map((s) => s.id)));
       for (const row of running) live.set(row.station_id!, toLiveRef(row, now));
     }
-    return toPage(stations.map((s) => toStationView(s, now, ctx.policy, live.get(s.id) ?? null)), Number(counted[0]?.n ?? 0), page);
+    return toPage(stations.map((s) => toStationView(s, now, ctx.policy, live.get(s.id) ?? null)), total, page);
   });
 }
 
