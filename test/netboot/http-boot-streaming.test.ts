@@ -115,6 +115,27 @@ it('has the sendfile addon built and loaded (native/sendfile, built by node-gyp 
   expect(describeBodyPath(), 'run `npm ci` (node-gyp needs python3, make, g++ and the Node headers)').toBe('sendfile');
 });
 
+it('says at start when the addon is missing, and serves through the buffers', async () => {
+  const seen: Record<string, unknown>[] = [];
+  const app2 = Fastify({ logger: { level: 'info', stream: lineCollector(seen) } }).withTypeProvider<TypeBoxTypeProvider>();
+  const bodies = { kind: 'buffers' as const, reason: '@epnbox/sendfile not loaded: Cannot find module build/Release/sendfile.node' };
+  await app2.register(httpBootRoutes, { booter: { scriptFor: () => Promise.reject(new Error('unused')) }, catalogue: new ImageCatalogue(imagesDir), clock: new FakeClock(), baseUrl: '', scriptRequestsPerMinute: 30, bodies });
+  const url = await app2.listen({ host: '127.0.0.1', port: 0 });
+  try {
+    expect(seen.find((l) => String(l['msg']).startsWith('http boot: no sendfile(2)'))).toMatchObject({ level: 40, reason: bodies.reason });
+    const body = await new Promise<Buffer>((resolve, reject) =>
+      get(`${url}/boot/images/kiosk/1/b`, { agent: false }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks)));
+      }).on('error', reject),
+    );
+    expect(sha(body)).toBe(sha(small.b));
+    await vi.waitFor(() => expect(seen.find((l) => l['file'] === 'b')).toMatchObject({ outcome: 'sent', body: 'buffers' }), { timeout: 10_000, interval: 20 });
+  } finally {
+    await app2.close();
+  }
+});
+
 // Both body paths: sendfile(2) through the addon (whole files, single ranges) and the pooled buffers.
 describe.each([
   { path: 'sendfile', zeroCopy: true },

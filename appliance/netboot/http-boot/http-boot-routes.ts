@@ -9,7 +9,7 @@ import { macForIp } from '../neighbour-mac.ts';
 import { sendArtifact, type ArtifactServing } from './artifact-response.ts';
 import { BufferPool } from './buffer-pool.ts';
 import { bootBaseUrl } from './base-url.ts';
-import { bodyPath } from './zero-copy.ts';
+import { type BodyPath, bodyPath } from './zero-copy.ts';
 
 export interface HttpBootOptions {
   /** The boot policy (provisioning/boot createStationBooter): this module only speaks HTTP. */
@@ -26,6 +26,8 @@ export interface HttpBootOptions {
   stalledClientMs?: number;
   /** false: bodies through pooled buffers even when the sendfile addon is loaded (tests, comparisons). */
   zeroCopy?: boolean;
+  /** The body path as loaded (zero-copy.ts bodyPath()); given by tests to play a missing addon. */
+  bodies?: BodyPath;
 }
 
 /**
@@ -68,7 +70,7 @@ function throttled(retryAfterMs: number): DomainError {
 export const httpBootRoutes: FastifyPluginAsyncTypebox<HttpBootOptions> = async (app, opts) => {
   const perAddress = new WindowBudget(opts.clock, { limit: opts.scriptRequestsPerMinute, windowMs: 60_000 });
   const hide = { hide: true, tags: ['netboot'] };
-  const bodies = opts.zeroCopy === false ? { kind: 'buffers' as const, reason: 'zeroCopy: false' } : bodyPath();
+  const bodies: BodyPath = opts.zeroCopy === false ? { kind: 'buffers', reason: 'zeroCopy: false' } : (opts.bodies ?? bodyPath());
   if (bodies.kind === 'buffers' && opts.zeroCopy !== false) app.log.warn({ reason: bodies.reason }, 'http boot: no sendfile(2), artifact bodies are copied through buffers (slower, more CPU per byte)');
   const serving: ArtifactServing = { catalogue: opts.catalogue, pool: new BufferPool(BODY_BUFFER_BYTES, IDLE_BODY_BUFFERS), bodies, macOf: opts.macOf ?? ((ip) => macForIp(ip)), stalledClientMs: opts.stalledClientMs ?? 60_000 };
 
