@@ -27,7 +27,7 @@ type Eb = ExpressionBuilder<Database, 'users'>;
 
 /**
  * What decides the SQL of a list (compiled once per shape, hot-query.ts); the
- * values (search patterns, guardian cutoff, limit, offset) are bound per call.
+ * values (search words, guardian cutoff, limit, offset) are bound per call.
  * `search`: none, a phone fragment, a fragment with no digit (matches
  * nothing), or per word whether it is also tried as phone digits.
  */
@@ -39,12 +39,14 @@ interface UsersShape {
   order: UserListQuery['order'];
 }
 
-function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
-function like(eb: Eb, column: 'search_text' | 'phone', pattern: unknown): Expression<SqlBool> {
-  return sql<SqlBool>`${eb.ref(column)} like ${pattern} escape ${'\\'}`;
+/**
+ * `text` appears in the column. search_text and the searched words are both
+ * folded (lower case, no accents) and phones are digits, so a plain substring
+ * test says what `like '%text%'` said, without wildcards to escape and about
+ * a fifth cheaper per row (a search walks the list's index row by row).
+ */
+function contains(eb: Eb, column: 'search_text' | 'phone', text: unknown): Expression<SqlBool> {
+  return sql<SqlBool>`instr(${eb.ref(column)}, ${text}) > 0`;
 }
 
 /**
@@ -58,7 +60,7 @@ function searchShape(search: string | undefined, args: unknown[]): UsersShape['s
   if (/^[+\d\s().-]+$/.test(text)) {
     const digits = phoneSearchDigits(text);
     if (digits === '') return 'nothing';
-    args.push(likePattern(digits));
+    args.push(digits);
     return 'phone';
   }
   return foldForSearch(text)
@@ -66,9 +68,9 @@ function searchShape(search: string | undefined, args: unknown[]): UsersShape['s
     .filter((w) => w.length > 0)
     .map((word) => {
       const digits = phoneSearchDigits(word);
-      args.push(likePattern(word));
+      args.push(word);
       if (digits === '') return 'text';
-      args.push(likePattern(digits));
+      args.push(digits);
       return 'text+phone';
     });
 }
@@ -86,13 +88,13 @@ function applySearch(q: UsersQuery, search: UsersShape['search'], next: () => un
   if (search === 'none') return q;
   if (search === 'nothing') return q.where(sql<SqlBool>`1 = 0`);
   if (search === 'phone') {
-    const pattern = next();
-    return q.where((eb) => like(eb, 'phone', pattern));
+    const digits = next();
+    return q.where((eb) => contains(eb, 'phone', digits));
   }
   for (const kind of search) {
     const text = next();
     const digits = kind === 'text+phone' ? next() : undefined;
-    q = q.where((eb) => (digits === undefined ? like(eb, 'search_text', text) : eb.or([like(eb, 'search_text', text), like(eb, 'phone', digits)])));
+    q = q.where((eb) => (digits === undefined ? contains(eb, 'search_text', text) : eb.or([contains(eb, 'search_text', text), contains(eb, 'phone', digits)])));
   }
   return q;
 }
