@@ -41,6 +41,24 @@ describe('arrayRows', () => {
     expect(await arrayRows(db, select(1))).toEqual([['k1', 'one']]);
   });
 
+  it('never sees another caller’s uncommitted change: it waits for the open transaction', async () => {
+    let updated!: () => void;
+    let release!: () => void;
+    const isUpdated = new Promise<void>((resolve) => (updated = resolve));
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const tx = inTransaction(db, async (trx) => {
+      await trx.updateTable('settings').set({ value: 'uncommitted' }).where('key', '=', 'k1').execute();
+      updated();
+      await gate;
+      throw new Error('roll back');
+    });
+    await isUpdated;
+    const read = arrayRows(db, select(1));
+    release();
+    await expect(tx).rejects.toThrow();
+    expect(await read).toEqual([['k1', 'one']]);
+  });
+
   it('turns object rows into arrays on a handle without the statement cache', async () => {
     const plain = new Kysely<Database>({ dialect: new SqliteDialect({ database: new BetterSqlite3(':memory:') }) });
     try {
