@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeClock } from '../shared/clock.ts';
 import type { DomainContext } from '../shared/domain-context.ts';
@@ -101,7 +102,7 @@ describe('station list totals', () => {
   afterAll(async () => {
     await ctx.db.destroy();
   });
-  const version = async () => (await ctx.db.selectFrom('list_versions').select('version').where('name', '=', 'stations').executeTakeFirstOrThrow()).version;
+  const version = async () => (await sql<{ version: number }>`select version from list_versions where name = 'stations'`.execute(ctx.db)).rows[0]!.version;
   const totals = async () => Promise.all([{}, { state: 'maintenance' as const }, { q: '10.9.9' }, { online: true }].map(async (q) => (await listStations(ctx, q)).total));
 
   it('stay exact through creation, state and address changes, deletion; a routine heartbeat moves no counter', async () => {
