@@ -49,7 +49,15 @@ export class ClockTimers implements Timers {
 
   cancel(handle: TimerHandle | null | undefined): void {
     const real = handle as RealHandle | null | undefined;
-    if (real?.timeout) clearTimeout(real.timeout);
+    if (real?.timeout) {
+      // Node keeps one list per distinct delay and, on clearTimeout, drops an emptied list
+      // only for a ref'd timer (lib/internal/timers.js unenroll). Deadlines have a new delay at
+      // every change, so the lists of cancelled unref'd timers stayed until their instant:
+      // ~60,000 lists (~7 MiB) after 10 minutes of 100 add-time actions per second.
+      // ref() right before clearTimeout lets Node drop the list; the ref count is unchanged.
+      real.timeout.ref();
+      clearTimeout(real.timeout);
+    }
     if (real) real.timeout = null;
   }
 }
