@@ -89,7 +89,8 @@ export function benchNodeFlags(): string[] {
 export function startNode(entry: string, env: Record<string, string>): { child: ChildProcess; stop: () => Promise<void> } {
   const compiled = /^(appliance|api)\//.test(entry) && process.env.BENCH_TSX !== '1';
   // BENCH_DIST names a frozen copy of dist/ (with node_modules reachable from it), so that
-  // A/B runs of start flags compare the same code while the tree changes.
+  // A/B runs of start flags compare the same code while the tree changes. The seed still runs
+  // from the tree: its migrations must match the copy's (else run from a `git archive` copy).
   const dist = process.env.BENCH_DIST ?? 'dist';
   if (compiled && dist === 'dist') buildOnce();
   const args = compiled ? [...benchNodeFlags(), join(dist, entry.replace(/\.ts$/, '.js'))] : ['--import', 'tsx', entry];
