@@ -32,7 +32,9 @@ export interface SessionView extends SessionTiming {
   closesAt?: number;
 }
 
+// The timing fields are written out rather than spread: a list builds a view per row.
 export function toSessionView(session: Session, now: number): SessionView {
+  const timing = sessionTiming(session, now);
   return {
     id: session.id,
     code: formatCode(session.code),
@@ -48,7 +50,12 @@ export function toSessionView(session: Session, now: number): SessionView {
     suspendedAt: session.suspended_at,
     endedAt: session.ended_at,
     createdBy: session.created_by,
-    ...sessionTiming(session, now),
+    allottedMs: timing.allottedMs,
+    elapsedMs: timing.elapsedMs,
+    remainingMs: timing.remainingMs,
+    percentUsed: timing.percentUsed,
+    endsAt: timing.endsAt,
+    overdue: timing.overdue,
     computedAt: now,
   };
 }
