@@ -1,5 +1,6 @@
 import { appendAudit } from '../audit/audit-writer.ts';
 import { operatorActor, systemActor } from '../audit/audit-actions.ts';
+import { hotQuery } from '../db/hot-query.ts';
 import type { DbOrTx } from '../db/schema.ts';
 import { inTransaction, reading } from '../db/transaction.ts';
 import { hashPassword, verifyPassword } from '../operators/passwords.ts';
@@ -125,17 +126,19 @@ export async function logout(ctx: AuthContext, sessionId: string, operatorId: nu
   });
 }
 
+// Every operator request (panel, lists) resolves its login: compiled once, as the station hot paths.
+const loginById = hotQuery(1, (db, sessionId: string) =>
+  db
+    .selectFrom('auth_sessions')
+    .innerJoin('operators', 'operators.id', 'auth_sessions.operator_id')
+    .select(['operators.id', 'operators.role', 'operators.active', 'operators.must_change_password', 'auth_sessions.revoked_at', 'auth_sessions.expires_at'])
+    .where('auth_sessions.id', '=', sessionId),
+);
+
 /** Resolves a login id (from an access token or the panel cookie) to a principal. */
 export async function principalForSession(ctx: AuthContext, sessionId: string, via: 'bearer' | 'cookie'): Promise<Principal | null> {
   const now = ctx.clock.now();
-  const row = await reading(() =>
-    ctx.db
-      .selectFrom('auth_sessions')
-      .innerJoin('operators', 'operators.id', 'auth_sessions.operator_id')
-      .select(['operators.id', 'operators.role', 'operators.active', 'operators.must_change_password', 'auth_sessions.revoked_at', 'auth_sessions.expires_at'])
-      .where('auth_sessions.id', '=', sessionId)
-      .executeTakeFirst(),
-  );
+  const [row] = await reading(() => loginById(ctx.db, sessionId));
   if (!row || row.revoked_at !== null || row.expires_at <= now || row.active !== 1) return null;
   return { kind: 'operator', operatorId: row.id, role: row.role, sessionId, mustChangePassword: row.must_change_password === 1, via };
 }
