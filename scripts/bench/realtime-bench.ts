@@ -139,7 +139,16 @@ try {
   const rssTimeline: string[] = [];
   const smapsDir = process.env.BENCH_SMAPS_DIR;
   // Read, not copied: /proc files report a size of 0.
-  const keepSmaps = (label: string) => smapsDir && writeFileSync(join(smapsDir, `smaps-${label}`), readFileSync(`/proc/${pid}/smaps`));
+  if (smapsDir) mkdirSync(smapsDir, { recursive: true });
+  // A sample that cannot be kept is said, never fatal: it fires from a timer, outside the finally below.
+  const keepSmaps = (label: string) => {
+    if (!smapsDir) return;
+    try {
+      writeFileSync(join(smapsDir, `smaps-${label}`), readFileSync(`/proc/${pid}/smaps`));
+    } catch (error) {
+      console.error(`smaps at ${label} not kept: ${(error as Error).message}`);
+    }
+  };
   const sampler = setInterval(() => {
     const s = Math.round((Date.now() - runStart) / 1000);
     rssTimeline.push(`${s}s ${rssMiB(pid)}`);
