@@ -1,6 +1,7 @@
 import type { Database as NativeDatabase, Statement } from 'better-sqlite3';
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
 import { ARRAY_ROWS_MARK } from './array-rows.ts';
+import { arrayRowsStatement, type RowsStatement } from './json-rows.ts';
 
 /**
  * Kysely's SQLite driver prepares every statement anew on each query; with
@@ -12,11 +13,12 @@ import { ARRAY_ROWS_MARK } from './array-rows.ts';
  * used by epnbox).
  *
  * A statement whose SQL starts with ARRAY_ROWS_MARK (array-rows.ts) returns
- * its rows as arrays; the mark is part of the key, so the same query without
- * it keeps its own statement returning objects.
+ * its rows as arrays, read through one JSON text (json-rows.ts); the mark is
+ * part of the key, so the same query without it keeps its own statement
+ * returning objects.
  */
 export function withStatementCache(db: NativeDatabase, maxStatements = 500): SqliteDatabase {
-  const cache = new Map<string, Statement>();
+  const cache = new Map<string, Statement | RowsStatement>();
   return {
     close: () => {
       cache.clear();
@@ -28,8 +30,7 @@ export function withStatementCache(db: NativeDatabase, maxStatements = 500): Sql
         // Refresh its place: most recently used last.
         cache.delete(sql);
       } else {
-        stmt = db.prepare(sql);
-        if (sql.startsWith(ARRAY_ROWS_MARK)) stmt.raw(true);
+        stmt = sql.startsWith(ARRAY_ROWS_MARK) ? arrayRowsStatement(db, sql) : db.prepare(sql);
         if (cache.size >= maxStatements) cache.delete(cache.keys().next().value!);
       }
       cache.set(sql, stmt);
