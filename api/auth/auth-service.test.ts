@@ -7,6 +7,7 @@ import { createOperator } from '../operators/operators-service.ts';
 import { FakeClock } from '../shared/clock.ts';
 import { createBrokenDb } from '../testing/broken-db.ts';
 import { createTestDb } from '../testing/test-db.ts';
+import { AccessTokenMemo } from './tokens.ts';
 import { defaultAuthTimes, issueStationToken, login, logout, principalForAccessToken, principalForStationToken, refresh, type AuthContext } from './auth-service.ts';
 
 let db: Kysely<Database>;
@@ -88,6 +89,21 @@ describe('logout', () => {
     await logout(ctx, pair.sessionId, (p as { operatorId: number }).operatorId);
     expect(await principalForAccessToken(ctx, pair.accessToken)).toBeNull();
     await expect(refresh(ctx, pair.refreshToken)).rejects.toMatchObject({ code: 'AUTH_REFRESH_INVALID' });
+  });
+
+  it('ends access at once even when the token was verified and remembered (AccessTokenMemo)', async () => {
+    const memo = new AccessTokenMemo(ctx.auth.tokenKey);
+    const pair = await login(ctx, { username: 'marie', password: PASSWORD });
+    const p = await principalForAccessToken(ctx, pair.accessToken, memo);
+    expect(p).toMatchObject({ kind: 'operator', sessionId: pair.sessionId });
+    expect(memo.size).toBe(1);
+    await logout(ctx, pair.sessionId, (p as { operatorId: number }).operatorId);
+    expect(await principalForAccessToken(ctx, pair.accessToken, memo)).toBeNull();
+    // A deactivated operator's other login is refused as well: the login row is read at every call.
+    const other = await login(ctx, { username: 'marie', password: PASSWORD });
+    expect(await principalForAccessToken(ctx, other.accessToken, memo)).not.toBeNull();
+    await db.updateTable('operators').set({ active: 0 }).execute();
+    expect(await principalForAccessToken(ctx, other.accessToken, memo)).toBeNull();
   });
 });
 

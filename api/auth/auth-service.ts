@@ -8,7 +8,7 @@ import type { DomainContext } from '../shared/domain-context.ts';
 import { authErrors } from './auth-errors.ts';
 import type { Principal } from './principal.ts';
 import type { StationTokenCache } from './station-token-cache.ts';
-import { randomToken, sha256Hex, signAccessToken, verifyAccessToken } from './tokens.ts';
+import { randomToken, sha256Hex, signAccessToken, verifyAccessToken, type AccessTokenMemo } from './tokens.ts';
 
 export interface AuthPolicy {
   /** HMAC key for access and CSRF tokens; kept in the data directory. */
@@ -143,8 +143,14 @@ export async function principalForSession(ctx: AuthContext, sessionId: string, v
   return { kind: 'operator', operatorId: row.id, role: row.role, sessionId, mustChangePassword: row.must_change_password === 1, via };
 }
 
-export async function principalForAccessToken(ctx: AuthContext, token: string): Promise<Principal | null> {
-  const claims = verifyAccessToken(ctx.auth.tokenKey, token, ctx.clock.now());
+/**
+ * The operator an access token stands for, or null. With a memo (the HTTP
+ * routes pass one, made with ctx.auth.tokenKey), a token verified once is not
+ * verified again; the login behind it is still read at every call.
+ */
+export async function principalForAccessToken(ctx: AuthContext, token: string, memo?: AccessTokenMemo): Promise<Principal | null> {
+  const now = ctx.clock.now();
+  const claims = memo !== undefined ? memo.verify(token, now) : verifyAccessToken(ctx.auth.tokenKey, token, now);
   return claims ? principalForSession(ctx, claims.sid, 'bearer') : null;
 }
 

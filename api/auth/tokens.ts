@@ -52,6 +52,45 @@ export function verifyAccessToken(key: Buffer, token: string, now: number): Acce
   return { sid: c.sid, exp: c.exp };
 }
 
+/**
+ * Access tokens already verified, by their exact text. A panel sends the same
+ * token with every request for its 15 minutes; the HMAC, base64 and JSON
+ * decoding of verifyAccessToken are then done once. Only a token that passed
+ * verification is remembered (a forged one never is, so it cannot fill the
+ * memo), its expiry is checked again at every use, and it names only the
+ * login: whether that login still stands, and who holds it, is read from the
+ * database at every request (principalForSession), so logout, revocation and
+ * role changes act at once as before.
+ */
+export class AccessTokenMemo {
+  readonly #claims = new Map<string, AccessClaims>();
+
+  constructor(
+    private readonly key: Buffer,
+    private readonly max = 1024,
+  ) {}
+
+  /** verifyAccessToken's answer for `token` at `now`. */
+  verify(token: string, now: number): AccessClaims | null {
+    const known = this.#claims.get(token);
+    if (known !== undefined) {
+      if (known.exp > now) return known;
+      this.#claims.delete(token);
+      return null;
+    }
+    const claims = verifyAccessToken(this.key, token, now);
+    if (claims === null) return null;
+    // Oldest first out: Map keeps insertion order.
+    if (this.#claims.size >= this.max) this.#claims.delete(this.#claims.keys().next().value!);
+    this.#claims.set(token, claims);
+    return claims;
+  }
+
+  get size(): number {
+    return this.#claims.size;
+  }
+}
+
 /** CSRF token bound to a login (double-submit): the panel echoes it in a header. */
 export function csrfTokenFor(key: Buffer, sessionId: string): string {
   return mac(key, `csrf:${sessionId}`).toString('base64url');

@@ -5,7 +5,7 @@ import { principalForAccessToken, principalForSession, principalForStationToken,
 import { authErrors } from '../auth/auth-errors.ts';
 import type { Principal } from '../auth/principal.ts';
 import { StationTokenCache } from '../auth/station-token-cache.ts';
-import { csrfTokenFor, safeEqual } from '../auth/tokens.ts';
+import { AccessTokenMemo, csrfTokenFor, safeEqual } from '../auth/tokens.ts';
 import { enforceAccess } from './access.ts';
 
 export const SESSION_COOKIE = 'epnbox_session';
@@ -29,13 +29,13 @@ function cachedStationPrincipal(request: FastifyRequest, stationTokens: StationT
   return stationId === undefined ? undefined : { kind: 'station', stationId };
 }
 
-async function resolvePrincipal(ctx: AuthContext, request: FastifyRequest, stationTokens: StationTokenCache): Promise<Principal> {
+async function resolvePrincipal(ctx: AuthContext, request: FastifyRequest, stationTokens: StationTokenCache, accessTokens: AccessTokenMemo): Promise<Principal> {
   const header = request.headers.authorization;
   if (header !== undefined) {
     const match = BEARER.exec(header);
     if (!match) throw authErrors.unauthenticated();
     const token = match[1]!;
-    const p = token.startsWith('st_') ? await principalForStationToken(ctx, token, stationTokens) : await principalForAccessToken(ctx, token);
+    const p = token.startsWith('st_') ? await principalForStationToken(ctx, token, stationTokens) : await principalForAccessToken(ctx, token, accessTokens);
     if (!p) throw authErrors.unauthenticated();
     return p;
   }
@@ -69,6 +69,8 @@ export const authPlugin = fp(
     // Station routes are the hot path (every station beats every few seconds): remember valid station tokens.
     const stationTokens = new StationTokenCache(opts.ctx.db, opts.ctx.clock);
     app.addHook('onClose', async () => stationTokens.close());
+    // Every panel and list request carries the same access token for its lifetime: verify its HMAC once.
+    const accessTokens = new AccessTokenMemo(opts.ctx.auth.tokenKey);
     // A callback hook: a cached station token is settled without a promise.
     app.addHook('onRequest', (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
       const cached = cachedStationPrincipal(request, stationTokens);
@@ -76,7 +78,7 @@ export const authPlugin = fp(
         request.principal = cached;
         return settle(() => admit(opts.ctx, request), done);
       }
-      resolvePrincipal(opts.ctx, request, stationTokens).then(
+      resolvePrincipal(opts.ctx, request, stationTokens, accessTokens).then(
         (principal) => {
           request.principal = principal;
           settle(() => admit(opts.ctx, request), done);
