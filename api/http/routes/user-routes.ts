@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { IdParams, isoToEpoch } from '../../contract/common.ts';
 import { Problem } from '../../contract/problem.ts';
+import { forSerializer } from '../../contract/serializer-schema.ts';
 import {
   Anonymisation,
   anonymisationToWire,
@@ -34,6 +35,7 @@ export interface UserRoutesOptions {
 
 const errors = { 400: Problem, 401: Problem, 403: Problem, 503: Problem };
 const tags = ['users'];
+const UserPageOut = forSerializer(UserPage);
 
 /**
  * The services' context plus the photo store. A live view, not a copy:
@@ -68,7 +70,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<UserRoutesOptions> = async (a
 
   app.get('/api/users', {
     config: { access: 'operator' },
-    schema: { tags, summary: 'List visitors: search, consent status, paging (seed: GET /api/utilisateurs/)', querystring: UserListQuery, response: { 200: UserPage, ...errors } },
+    schema: { tags, summary: 'List visitors: search, consent status, paging (seed: GET /api/utilisateurs/)', querystring: UserListQuery, response: { 200: UserPageOut, ...errors } },
   }, async (request) => {
     const { sort, ...query } = request.query;
     const page = await listUsers(ctx, { ...query, ...(sort && { sort: sort === 'createdAt' ? 'created_at' : 'name' }) });
