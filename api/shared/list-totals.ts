@@ -1,4 +1,5 @@
 import { CompiledQuery, type Compilable } from 'kysely';
+import { directReadOf } from '../db/direct-read.ts';
 import type { DbOrTx } from '../db/schema.ts';
 
 /** Tables whose writes move a counter in list_versions (triggers of migrations 007 and 008). */
@@ -40,7 +41,8 @@ function versionQuery(table: VersionedTable): CompiledQuery {
 export async function countedTotal(db: DbOrTx, table: VersionedTable, countQuery: Compilable<{ n: unknown }> | CompiledQuery<{ n: unknown }>): Promise<number> {
   const compiled = 'compile' in countQuery ? countQuery.compile() : countQuery;
   if (db.isTransaction) return totalOf(await db.executeQuery(compiled));
-  const [row] = (await db.executeQuery(versionQuery(table))).rows as Array<{ version: number }>;
+  // Read on the connection at once when no transaction is open there (direct-read.ts), else through the executor.
+  const [row] = (directReadOf(db)?.(versionQuery(table)) ?? (await db.executeQuery(versionQuery(table))).rows) as Array<{ version: number }>;
   // No counter row: migration 007 has not run on this handle's database; count every time.
   if (row === undefined) return totalOf(await db.executeQuery(compiled));
   const key = `${table}\u0000${compiled.sql}\u0000${JSON.stringify(compiled.parameters)}`;

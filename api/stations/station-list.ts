@@ -1,5 +1,6 @@
 import { sql, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import { arrayRows, type RowOf } from '../db/array-rows.ts';
+import { directReadOf } from '../db/direct-read.ts';
 import { shapedCompiled } from '../db/hot-query.ts';
 import type { Database, DbOrTx } from '../db/schema.ts';
 import { reading } from '../db/transaction.ts';
@@ -8,7 +9,7 @@ import { invalid } from '../shared/errors.ts';
 import { countedTotal } from '../shared/list-totals.ts';
 import { clampPage, toPage, type Page, type PageRequest } from '../shared/pagination.ts';
 import { toStationView, type LiveSessionRef, type StationView } from './station-view.ts';
-import { RUNNING_STATUSES, liveSessionsQuery, toLiveRef } from './stations-repository.ts';
+import { RUNNING_STATUSES, liveSessionsQuery, toLiveRef, type LiveRow } from './stations-repository.ts';
 import { STATION_STATES, type Station, type StationState } from './stations-table.ts';
 
 export const STATION_SORTS = ['name', 'state', 'lastHeartbeat', 'createdAt'] as const;
@@ -165,7 +166,9 @@ export async function listStations(ctx: DomainContext, query: StationListQuery =
     const stations = (await arrayRows<StationRow>(ctx.db, pageQuery(ctx.db, shape, [...args, page.limit, page.offset]))).map(stationFromRow);
     const live = new Map<number, LiveSessionRef>();
     if (stations.length > 0) {
-      const { rows: running } = await ctx.db.executeQuery(runningOnQuery(ctx.db, stations.length, stations.map((s) => s.id)));
+      const query = runningOnQuery(ctx.db, stations.length, stations.map((s) => s.id));
+      // On the connection at once when no transaction is open there (direct-read.ts), else through the executor.
+      const running = (directReadOf(ctx.db)?.(query) ?? (await ctx.db.executeQuery(query)).rows) as LiveRow[];
       for (const row of running) live.set(row.station_id!, toLiveRef(row, now));
     }
     return toPage(stations.map((s) => toStationView(s, now, ctx.policy, live.get(s.id) ?? null)), total, page);
