@@ -7,6 +7,7 @@ import * as m005 from './005-boot.ts';
 import * as m006 from './006-lookup-indexes.ts';
 import * as m007 from './007-list-indexes.ts';
 import * as m008 from './008-list-order.ts';
+import * as m009 from './009-search-phone.ts';
 
 /** Explicit, ordered list: a migration exists only once it is listed here. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '006-lookup-indexes': m006,
   '007-list-indexes': m007,
   '008-list-order': m008,
+  '009-search-phone': m009,
 };
