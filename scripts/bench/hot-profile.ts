@@ -7,12 +7,12 @@
 // HOT_PROFILE_ONLY=heartbeat,health filters; HOT_PROFILE_CPU=<dir> writes V8 CPU profiles;
 // HOT_PROFILE_LOG=info runs with the production logger (to a null stream) instead of none.
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InjectOptions } from 'fastify';
 import { resolveConfig } from '../../appliance/config/load-config.ts';
 import { startAppliance } from '../../appliance/start-appliance.ts';
+import { profiled } from './cpu-profile.ts';
 import { seedBenchDatabase, type SeededData } from './seed-bench-database.ts';
 
 const SIZES = { visitors: 10_000, pastSessions: 100_000, busyStations: 1000, freeStations: 1000, freshCodes: 30_000, auditEvents: 300_000 };
@@ -33,21 +33,6 @@ if (kept && existsSync(kept) && existsSync(`${kept}.json`)) {
   if (kept) {
     copyFileSync(dbFile, kept);
     writeFileSync(`${kept}.json`, JSON.stringify(seeded));
-  }
-}
-async function profiled(name: string, fn: () => Promise<void>) {
-  if (!PROFILE_DIR) return fn();
-  const s = new Session();
-  s.connect();
-  await s.post('Profiler.enable');
-  await s.post('Profiler.start');
-  try {
-    await fn();
-  } finally {
-    const { profile } = await s.post('Profiler.stop');
-    mkdirSync(PROFILE_DIR, { recursive: true });
-    writeFileSync(join(PROFILE_DIR, `${name}.cpuprofile`), JSON.stringify(profile));
-    s.disconnect();
   }
 }
 const config = resolveConfig({ env: { EPNBOX_DATA_DIR: dataDir, EPNBOX_HTTP_PORT: '0', EPNBOX_HTTP_HOST: '127.0.0.1', EPNBOX_LOG_LEVEL: 'warn' } });
@@ -73,7 +58,7 @@ try {
       if (r.statusCode !== 200) throw new Error(`${name} ${r.statusCode} ${r.body}`);
     }
     const c0 = process.cpuUsage();
-    await profiled(name, async () => { for (let i = 0; i < N; i++) await running.app.inject(make()); });
+    await profiled(PROFILE_DIR, name, async () => { for (let i = 0; i < N; i++) await running.app.inject(make()); });
     const c = process.cpuUsage(c0);
     out.push(`${name} ${((c.user + c.system) / N).toFixed(1)} µs`);
   }

@@ -8,12 +8,12 @@
 // LIST_PROFILE_N (default 200) requests per endpoint; LIST_PROFILE_ONLY=<substring> filters;
 // LIST_PROFILE_CPU=<dir> writes a V8 CPU profile of each timed loop there;
 // LIST_PROFILE_PATHS=<path>,<path> replaces the bench's six lists (e.g. /api/auth/me for the floor).
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '../../appliance/config/load-config.ts';
 import { startAppliance } from '../../appliance/start-appliance.ts';
+import { profiled } from './cpu-profile.ts';
 import { seedBenchDatabase } from './seed-bench-database.ts';
 
 const SIZES = { visitors: 10_000, pastSessions: 100_000, busyStations: 1000, freeStations: 1000, freshCodes: 30_000, auditEvents: 300_000 };
@@ -36,22 +36,6 @@ const kept = process.env.LIST_PROFILE_DB;
 const PASSWORD = 'bench admin password';
 const PROFILE_DIR = process.env.LIST_PROFILE_CPU;
 
-/** Runs fn under the V8 profiler when LIST_PROFILE_CPU is set. */
-async function profiled(name: string, fn: () => Promise<void>): Promise<void> {
-  if (!PROFILE_DIR) return fn();
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.start');
-  try {
-    await fn();
-  } finally {
-    const { profile } = await session.post('Profiler.stop');
-    mkdirSync(PROFILE_DIR, { recursive: true });
-    writeFileSync(join(PROFILE_DIR, `${name.replace(/[^a-z0-9]+/gi, '_')}.cpuprofile`), JSON.stringify(profile));
-    session.disconnect();
-  }
-}
 try {
   if (kept && existsSync(kept)) copyFileSync(kept, dbFile);
   else {
@@ -73,7 +57,7 @@ try {
       }
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
-      await profiled(url, async () => {
+      await profiled(PROFILE_DIR, url.replace(/[^a-z0-9]+/gi, '_'), async () => {
         for (let i = 0; i < N; i++) await running.app.inject({ method: 'GET', url, headers: { authorization } });
       });
       const wall = (performance.now() - t0) / N;
