@@ -1,0 +1,1 @@
+export declare const binding: Record<string, unknown>;
