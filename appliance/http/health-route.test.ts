@@ -35,7 +35,7 @@ describe('GET /api/health netboot', () => {
     const get = await health(state);
     expect((await get()).body).toMatchObject({ status: 'ok', netboot: 'starting' });
     state.started({ interface: 'br0', serverIp: '10.0.0.1', dhcp: 'full', tftp: { address: '10.0.0.1', port: 69, root: '/x', source: '/y', files: [] }, httpBaseUrl: 'http://10.0.0.1:8080' });
-    expect((await get()).body).toMatchObject({ status: 'ok', netboot: 'on', netbootDetail: { dhcp: 'full', tftp: '10.0.0.1:69', httpBootUrl: 'http://10.0.0.1:8080', httpBodies: 'sendfile' } });
+    expect((await get()).body).toMatchObject({ status: 'ok', netboot: 'on', netbootDetail: { dhcp: 'full', tftp: '10.0.0.1:69', httpBootUrl: 'http://10.0.0.1:8080', httpBodies: 'sendfile', tftpTransfers: 'datagram' } });
     state.stopped();
     expect((await get()).body).toMatchObject({ netboot: 'stopped' });
   });

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../api/db/schema.ts';
 import type { NetbootHealthView } from '../netboot/netboot-health.ts';
 import { describeBodyPath } from '../netboot/http-boot/zero-copy.ts';
+import { describeTransferPath } from '../netboot/tftp/peer-socket.ts';
 
 export const HealthResponse = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
@@ -19,6 +20,9 @@ export const HealthResponse = Type.Object({
       tftp: Type.Optional(Type.String({ description: 'address:port bound' })),
       httpBootUrl: Type.Optional(Type.String()),
       httpBodies: Type.Optional(Type.String({ description: 'How boot artifacts leave: "sendfile" (zero-copy addon), or "buffers (<why the addon is not loaded>)".' })),
+      tftpTransfers: Type.Optional(
+        Type.String({ description: 'How TFTP transfer datagrams move: "datagram" (native connected socket), or "dgram (<why the addon is not loaded>)".' }),
+      ),
       reason: Type.Optional(Type.String()),
     }),
   ),
@@ -35,7 +39,7 @@ export interface HealthOptions {
 function netbootFields(view: NetbootHealthView): Pick<Static<typeof HealthResponse>, 'netboot' | 'netbootDetail'> {
   switch (view.state) {
     case 'started':
-      return { netboot: 'on', netbootDetail: { dhcp: view.dhcp, tftp: view.tftp, httpBootUrl: view.httpBootUrl, httpBodies: describeBodyPath() } };
+      return { netboot: 'on', netbootDetail: { dhcp: view.dhcp, tftp: view.tftp, httpBootUrl: view.httpBootUrl, httpBodies: describeBodyPath(), tftpTransfers: describeTransferPath() } };
     case 'failed':
       return { netboot: 'failed', netbootDetail: { reason: view.reason } };
     default:

@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -31,6 +31,8 @@ beforeAll(async () => {
   await promisify(execFile)(process.execPath, [path.join(repo, 'node_modules/typescript/bin/tsc'), '-p', path.join(base, 'tsconfig.json')], { timeout: 120_000 });
   // As `npm run build` copies package.json: the emitted .js files are ES modules.
   writeFileSync(path.join(base, 'dist', 'package.json'), '{"type":"module"}');
+  // dist/ beside node_modules, as in production: the native addons (@epnbox/datagram) load from there.
+  symlinkSync(path.join(repo, 'node_modules'), path.join(base, 'node_modules'));
   writeFileSync(path.join(base, 'f70000'), pattern(70_000, 7));
 }, 150_000);
 

@@ -5,7 +5,7 @@ import type { Negotiated } from './options.ts';
 import { decodePacket } from './packet-decode.ts';
 import { encodeError, encodeOack, writeDataHeader } from './packet-encode.ts';
 import { ErrorCode, Opcode } from './packets.ts';
-import type { TransferSockets } from './udp-socket.ts';
+import type { TransferSockets } from './transfer-sockets.ts';
 
 export interface TftpPeer {
   readonly address: string;
@@ -104,8 +104,7 @@ export class ReadTransfer {
     this.packets = this.slots.slice();
     this.started = p.now();
     this.timer = setInterval(() => this.onTick(), retransmitTick(p.negotiated.timeoutMs ?? p.timeoutMs));
-    p.sockets.peer.on('message', (msg) => this.onMessage(msg));
-    p.sockets.peer.on('error', (err) => this.onSocketError(err));
+    p.sockets.peer.setHandler({ onDatagram: (data, length) => this.onMessage(data, length), onError: (err) => this.onSocketError(err) });
     p.sockets.strangers.on('message', (msg, rinfo) => this.onStranger(msg, rinfo));
     p.sockets.strangers.on('error', (err) => this.end('socket-error', err.message));
   }
@@ -142,16 +141,16 @@ export class ReadTransfer {
     }
   }
 
-  /** Only the peer's datagrams arrive here: the kernel filters by the connected address. */
-  private onMessage(msg: Buffer): void {
+  /** Only the peer's datagrams arrive here (the kernel filters by the connected address); `msg` is valid during the call only. */
+  private onMessage(msg: Buffer, length: number): void {
     if (this.phase === 'done') return;
-    if (msg.length >= 4 && msg[0] === 0 && msg[1] === Opcode.ACK) {
+    if (length >= 4 && msg[0] === 0 && msg[1] === Opcode.ACK) {
       // The hot path: one ACK per block (or window), read without building a packet object.
       this.markAnswered();
       this.onAck(msg.readUInt16BE(2));
       return;
     }
-    const decoded = decodePacket(msg);
+    const decoded = decodePacket(length === msg.length ? msg : msg.subarray(0, length));
     if (!decoded.ok) return; // garbage from the peer's address is ignored, not fatal
     const packet = decoded.packet;
     if (packet.opcode === Opcode.ERROR) {
@@ -282,13 +281,9 @@ export class ReadTransfer {
     this.pump();
   }
 
-  /** To the connected peer: no address to look up or route per datagram. */
+  /** To the connected peer: no address to look up or route per datagram; failures come back through onSocketError. */
   private send(packet: Buffer): void {
-    try {
-      this.p.sockets.peer.send(packet);
-    } catch (err) {
-      this.onSocketError(err);
-    }
+    this.p.sockets.peer.send(packet);
   }
 
   /**
@@ -311,22 +306,11 @@ export class ReadTransfer {
     this.phase = 'done';
     clearInterval(this.timer);
     this.p.source.close();
-    const close = () => {
-      for (const socket of [this.p.sockets.peer, this.p.sockets.strangers]) {
-        try {
-          socket.close();
-        } catch {
-          // Already closed after a socket error.
-        }
-      }
-    };
-    if (lastWord === undefined || outcome === 'socket-error') close();
-    else {
-      try {
-        this.p.sockets.peer.send(lastWord, 0, lastWord.length, close);
-      } catch {
-        close();
-      }
+    this.p.sockets.peer.close(outcome === 'socket-error' ? undefined : lastWord);
+    try {
+      this.p.sockets.strangers.close();
+    } catch {
+      // Already closed after a socket error.
     }
     const blocks = this.sent;
     this.p.onEnd({ outcome, bytesSent: this.bytesSent, blocks, retransmits: this.retransmits, durationMs: this.p.now() - this.started, ...(detail === undefined ? {} : { detail }) });

@@ -62,6 +62,11 @@ export interface TftpServerOptions {
    * hooks). Default: one per core, at most 4. 0 runs transfers in the server's thread.
    */
   readonly workers?: number;
+  /**
+   * Transfers' peer sockets through the native addon (@epnbox/datagram, less CPU per
+   * block) when it is loaded. Default true; false forces node:dgram (tests, diagnosis).
+   */
+  readonly nativeDatagram?: boolean;
   /** Transfers at once, all clients together. Default 128. */
   readonly maxTransfers?: number;
   /** Transfers at once from one address. Default 8. */
@@ -100,6 +105,7 @@ export function resolveOptions(options: TftpServerOptions): ResolvedOptions {
     timeoutMs: 1000,
     maxRetries: 5,
     workers: Math.min(availableParallelism(), 4),
+    nativeDatagram: true,
     maxTransfers: 128,
     maxTransfersPerClient: 8,
     requestRate: { burst: 20, perSecond: 10, maxClients: 4096 },

@@ -13,7 +13,9 @@ import { READ_ONLY, Refusal, refusalFor } from './refusal.ts';
 import { resolveInRoot } from './safe-path.ts';
 import type { RunningTransfer } from './transfer-messages.ts';
 import { TransferPool } from './transfer-pool.ts';
-import { bindUdp, openTransferSockets } from './udp-socket.ts';
+import { describeTransferPath, transferPath } from './peer-socket.ts';
+import { openTransferSockets } from './transfer-sockets.ts';
+import { bindUdp } from './udp-socket.ts';
 import { resolveOptions, type ResolvedOptions, type TftpServerOptions, type TftpTransferEvent } from './server-options.ts';
 
 export type { TftpServerOptions, TftpRequestEvent, TftpTransferEvent, TftpLogger } from './server-options.ts';
@@ -82,7 +84,9 @@ export class TftpServer {
       if (this.pool.threads === 0) this.o.logger.warn({}, "tftp: no transfer worker started; transfers run in the server's thread");
     }
     const { address, port } = socket.address();
-    this.o.logger.info({ root: this.root, address, port }, 'tftp: listening');
+    const path = transferPath(this.o.nativeDatagram);
+    if (path.kind === 'dgram' && this.o.nativeDatagram) this.o.logger.warn({ reason: path.reason }, 'tftp: no native datagram socket, transfers use node:dgram (more CPU per block)');
+    this.o.logger.info({ root: this.root, address, port, transfers: describeTransferPath(path) }, 'tftp: listening');
     return { address, port };
   }
 
@@ -206,7 +210,7 @@ export class TftpServer {
     const negotiated = negotiateRead(request.options, file.size, this.o);
     const onEnd = (transfer: RunningTransfer) => (report: TransferReport) =>
       this.finish(transfer, request, peer, path, { ...report, durationMs: this.o.clock.now() - started }, negotiated);
-    const job = { host: this.o.host, peer, source: file.handOff(), negotiated, timeoutMs: this.o.timeoutMs, maxRetries: this.o.maxRetries };
+    const job = { host: this.o.host, peer, source: file.handOff(), negotiated, timeoutMs: this.o.timeoutMs, maxRetries: this.o.maxRetries, nativeDatagram: this.o.nativeDatagram };
     const pooled = this.pool?.run(job, {
       onEnd: (report) => onEnd(pooled!)(report),
       onBindFailed: (detail) => {
@@ -215,7 +219,7 @@ export class TftpServer {
       },
     });
     if (pooled !== undefined) return this.track(pooled, peer);
-    const sockets = await openTransferSockets(this.o.host, peer).catch((err: unknown) => {
+    const sockets = await openTransferSockets(this.o.host, peer, transferPath(this.o.nativeDatagram)).catch((err: unknown) => {
       throw new Refusal(ErrorCode.NOT_DEFINED, 'Server error', `bind: ${String(err)}`);
     });
     if (this.closing) {

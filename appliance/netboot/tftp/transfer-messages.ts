@@ -12,6 +12,8 @@ export interface TransferJob {
   readonly negotiated: Negotiated;
   readonly timeoutMs: number;
   readonly maxRetries: number;
+  /** False forces node:dgram for the peer socket (peer-socket.ts). */
+  readonly nativeDatagram: boolean;
 }
 
 export type ToWorker = { readonly type: 'start'; readonly job: TransferJob } | { readonly type: 'abort'; readonly id: number; readonly message: string };

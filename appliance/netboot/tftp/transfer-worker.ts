@@ -1,8 +1,9 @@
 import { parentPort } from 'node:worker_threads';
 import { sourceFromSpec } from './file-source.ts';
+import { transferPath } from './peer-socket.ts';
 import { ReadTransfer } from './read-transfer.ts';
 import type { FromWorker, ToWorker, TransferJob } from './transfer-messages.ts';
-import { openTransferSockets } from './udp-socket.ts';
+import { openTransferSockets } from './transfer-sockets.ts';
 
 /*
  * A transfer worker thread (transfer-pool.ts starts it). The server's thread keeps
@@ -26,7 +27,7 @@ async function start(job: TransferJob): Promise<void> {
   let sockets;
   binding.set(job.id, undefined);
   try {
-    sockets = await openTransferSockets(job.host, job.peer);
+    sockets = await openTransferSockets(job.host, job.peer, transferPath(job.nativeDatagram));
   } catch (err) {
     if (job.source.kind === 'fd') post({ type: 'close-fd', id: job.id, fd: job.source.fd });
     binding.delete(job.id);

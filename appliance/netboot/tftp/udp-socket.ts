@@ -33,35 +33,3 @@ export async function bindUdp(host: string, port: number, reuseAddr = false): Pr
   }
   return socket;
 }
-
-/** One transfer's port (its TID, RFC 1350 §4), held by two sockets. */
-export interface TransferSockets {
-  /**
-   * connect()ed to the client: each DATA goes out without an address (no lookup,
-   * no route lookup in the kernel), and only the client's datagrams come in.
-   */
-  readonly peer: dgram.Socket;
-  /** Unconnected on the same port: the kernel gives it every other sender's datagram, answered with ERROR 5. */
-  readonly strangers: dgram.Socket;
-}
-
-/**
- * Binds an ephemeral port twice (SO_REUSEADDR) and connects the first socket. For
- * each datagram Linux picks the socket whose binding matches best, so a connected
- * socket takes its peer's traffic and the unconnected one all the rest. A port
- * shared with another transfer's sockets (reuse lets the kernel pick one) still
- * routes each client to its own transfer.
- */
-export async function openTransferSockets(host: string, peer: { readonly address: string; readonly port: number }): Promise<TransferSockets> {
-  const connected = await bindUdp(host, 0, true);
-  try {
-    const connecting = once(connected, 'connect');
-    connected.connect(peer.port, peer.address);
-    await connecting;
-    const strangers = await bindUdp(host, connected.address().port, true);
-    return { peer: connected, strangers };
-  } catch (err) {
-    connected.close();
-    throw err;
-  }
-}

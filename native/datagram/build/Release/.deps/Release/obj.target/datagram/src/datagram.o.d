@@ -2,9 +2,18 @@ cmd_Release/obj.target/datagram/src/datagram.o := cc -o Release/obj.target/datag
 Release/obj.target/datagram/src/datagram.o: ../src/datagram.c \
  /usr/include/node/node_api.h /usr/include/node/js_native_api.h \
  /usr/include/node/js_native_api_types.h \
- /usr/include/node/node_api_types.h
+ /usr/include/node/node_api_types.h /usr/include/node/uv.h \
+ /usr/include/node/uv/errno.h /usr/include/node/uv/version.h \
+ /usr/include/node/uv/unix.h /usr/include/node/uv/threadpool.h \
+ /usr/include/node/uv/linux.h
 ../src/datagram.c:
 /usr/include/node/node_api.h:
 /usr/include/node/js_native_api.h:
 /usr/include/node/js_native_api_types.h:
 /usr/include/node/node_api_types.h:
+/usr/include/node/uv.h:
+/usr/include/node/uv/errno.h:
+/usr/include/node/uv/version.h:
+/usr/include/node/uv/unix.h:
+/usr/include/node/uv/threadpool.h:
+/usr/include/node/uv/linux.h:
