@@ -1,1 +1,0 @@
-cmd_Release/datagram.node := ln -f "Release/obj.target/datagram.node" "Release/datagram.node" 2>/dev/null || (rm -rf "Release/datagram.node" && cp -af "Release/obj.target/datagram.node" "Release/datagram.node")

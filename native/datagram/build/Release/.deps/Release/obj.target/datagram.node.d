@@ -1,1 +1,0 @@
-cmd_Release/obj.target/datagram.node := g++ -o Release/obj.target/datagram.node -shared -pthread -rdynamic -m64  -Wl,-soname=datagram.node -Wl,--start-group Release/obj.target/datagram/src/datagram.o -Wl,--end-group 
