@@ -106,6 +106,11 @@ export class TftpServer {
     return this.transfers.size;
   }
 
+  /** How transfer datagrams move: "datagram" (native addon) or "dgram (<why>)". */
+  get transferPath(): string {
+    return describeTransferPath(transferPath(this.o.nativeDatagram));
+  }
+
   /** Transfer worker threads running (0: transfers run in the server's thread). */
   get workerThreads(): number {
     return this.pool?.threads ?? 0;

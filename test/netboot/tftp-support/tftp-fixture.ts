@@ -29,6 +29,12 @@ export function sha256(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+/**
+ * Options every fixture of this test file starts with (before its own): the node:dgram
+ * fallback suite (tftp-dgram-fallback.test.ts) sets `nativeDatagram: false` here.
+ */
+export const fixtureDefaults: { nativeDatagram?: boolean } = {};
+
 /** A root in a unique temp dir and a server on 127.0.0.1 at a free port. */
 export async function startTftpFixture(options: Partial<TftpServerOptions> = {}, fixture: { linksMayLeaveRoot?: boolean } = {}): Promise<TftpFixture> {
   const base = realpathSync(mkdtempSync(path.join(tmpdir(), 'epnbox-tftp-')));
@@ -51,6 +57,7 @@ export async function startTftpFixture(options: Partial<TftpServerOptions> = {},
     maxTransfersPerClient: 64,
     // The temp dir holding the root (and the secret): for the symlinkTargets test.
     ...(fixture.linksMayLeaveRoot === true ? { symlinkTargets: [base] } : {}),
+    ...fixtureDefaults,
     ...options,
     onTransferEnd: (event) => {
       events.push(event);
