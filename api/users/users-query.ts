@@ -5,6 +5,7 @@ import type { Database, DbOrTx } from '../db/schema.ts';
 import { countedTotal } from '../shared/list-totals.ts';
 import { foldForSearch } from './person-fields.ts';
 import { phoneSearchDigits } from './phone.ts';
+import { searchCandidates, type SearchWord } from './search-index.ts';
 import type { User } from './users-table.ts';
 
 /** Consent statuses a list can filter on (deleted visitors are never listed). */
@@ -30,9 +31,12 @@ type Eb = ExpressionBuilder<Database, 'users'>;
  * values (search words, guardian cutoff, limit, offset) are bound per call.
  * `search`: none, a phone fragment, a fragment with no digit (matches
  * nothing), or per word whether it is also tried as phone digits.
+ * `indexed`: the search's candidates come from the trigram index (an FTS5
+ * query, search-index.ts, is the first value); the words are tested as before.
  */
 interface UsersShape {
   search: 'none' | 'phone' | 'nothing' | Array<'text' | 'text+phone'>;
+  indexed: boolean;
   consent: ListConsentFilter | null;
   includeAnonymised: boolean;
   sort: UserListQuery['sort'];
@@ -54,13 +58,14 @@ function contains(eb: Eb, column: 'search_text' | 'phone', text: unknown): Expre
  * ("0692 12 34"); otherwise every word must appear in the names or email
  * (case and accents ignored), or, for digits, in the phone.
  */
-function searchShape(search: string | undefined, args: unknown[]): UsersShape['search'] {
+function searchShape(search: string | undefined, args: unknown[], words: SearchWord[]): UsersShape['search'] {
   const text = search?.trim() ?? '';
   if (text === '') return 'none';
   if (/^[+\d\s().-]+$/.test(text)) {
     const digits = phoneSearchDigits(text);
     if (digits === '') return 'nothing';
     args.push(digits);
+    words.push({ text: digits });
     return 'phone';
   }
   return foldForSearch(text)
@@ -69,19 +74,27 @@ function searchShape(search: string | undefined, args: unknown[]): UsersShape['s
     .map((word) => {
       const digits = phoneSearchDigits(word);
       args.push(word);
-      if (digits === '') return 'text';
+      if (digits === '') {
+        words.push({ text: word });
+        return 'text';
+      }
       args.push(digits);
+      words.push({ text: word, digits });
       return 'text+phone';
     });
 }
 
 /** The shape of a list query and its filter values, in the order filtered() takes them. */
-function shapeOf(query: UserListQuery): { shape: UsersShape; args: unknown[] } {
+async function shapeOf(db: DbOrTx, query: UserListQuery, maxCandidates?: number): Promise<{ shape: UsersShape; args: unknown[] }> {
   const args: unknown[] = [];
-  const search = searchShape(query.search, args);
+  const words: SearchWord[] = [];
+  const search = searchShape(query.search, args, words);
+  const candidates = search === 'none' || search === 'nothing' ? undefined : await searchCandidates(db, words, maxCandidates);
+  if (candidates !== undefined) args.unshift(candidates);
   const consent = query.consent ?? null;
   if (consent === 'valid' || consent === 'guardian_required') args.push(query.guardianCutoff);
-  return { shape: { search, consent, includeAnonymised: query.includeAnonymised, sort: query.sort, order: query.order }, args };
+  const shape = { search, indexed: candidates !== undefined, consent, includeAnonymised: query.includeAnonymised, sort: query.sort, order: query.order };
+  return { shape, args };
 }
 
 function applySearch(q: UsersQuery, search: UsersShape['search'], next: () => unknown): UsersQuery {
@@ -123,6 +136,8 @@ function filtered(db: DbOrTx, shape: UsersShape, args: readonly unknown[]): User
   let i = 0;
   const next = () => args[i++];
   let q: UsersQuery = db.selectFrom('users').where('deleted_at', 'is', null);
+  // The candidates (a superset of the matches) by rowid, before the words' own tests.
+  if (shape.indexed) q = q.where(sql<SqlBool>`${sql.ref('id')} in (select rowid from users_search where users_search match ${next()})`);
   if (!shape.includeAnonymised && shape.consent !== 'revoked') q = q.where('anonymised_at', 'is', null);
   q = applySearch(q, shape.search, next);
   if (shape.consent !== null) q = applyConsent(q, shape.consent, next);
@@ -159,9 +174,13 @@ const pageQuery = shapedCompiled(
   { arrayRows: true },
 );
 
-/** One page of visitors and the count over all pages. */
-export async function listUserRows(db: DbOrTx, query: UserListQuery): Promise<{ rows: ListedUser[]; total: number }> {
-  const { shape, args } = shapeOf(query);
+/**
+ * One page of visitors and the count over all pages. `maxIndexedCandidates`
+ * (tests): a search uses the trigram index up to that many estimated
+ * candidates (search-index.ts; 0: never).
+ */
+export async function listUserRows(db: DbOrTx, query: UserListQuery, options: { maxIndexedCandidates?: number } = {}): Promise<{ rows: ListedUser[]; total: number }> {
+  const { shape, args } = await shapeOf(db, query, options.maxIndexedCandidates);
   const total = await countedTotal(db, 'users', countQuery(db, shape, args));
   if (query.limit === 0) return { rows: [], total };
   const rows = await arrayRows<ListedRow>(db, pageQuery(db, shape, [...args, query.limit, query.offset]));

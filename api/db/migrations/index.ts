@@ -8,6 +8,7 @@ import * as m006 from './006-lookup-indexes.ts';
 import * as m007 from './007-list-indexes.ts';
 import * as m008 from './008-list-order.ts';
 import * as m009 from './009-search-phone.ts';
+import * as m010 from './010-visitor-search.ts';
 
 /** Explicit, ordered list: a migration exists only once it is listed here. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '007-list-indexes': m007,
   '008-list-order': m008,
   '009-search-phone': m009,
+  '010-visitor-search': m010,
 };
