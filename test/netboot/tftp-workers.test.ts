@@ -39,6 +39,8 @@ describe('transfers in worker threads', () => {
         expect(run.code, run.output).toBe(0);
         expect(sha256(run.data as Buffer)).toBe(sha256(pattern(size, size)));
       }
+      // curl exits once its last ACK is sent; the server hears it and its worker reports a moment later.
+      await waitFor(() => fx.events.length === files.length, 'every transfer to be reported');
       expect(fx.events.filter((e) => e.outcome === 'complete')).toHaveLength(files.length);
       expect(fx.server.activeTransfers).toBe(0);
     } finally {

@@ -30,6 +30,7 @@ typedef struct {
   napi_env env;
   int fd;
   int closed;
+  int tearing_down;
   /* Freed when both happened: the poll handle's close callback and the external's finalizer. */
   int refs;
   napi_ref callback;
@@ -46,6 +47,8 @@ static void unref(sock_t *s) {
 
 static void on_closed(uv_handle_t *handle) {
   sock_t *s = handle->data;
+  /* Here, not in shut(): close() may come from inside a callback still using the context. */
+  if (!s->tearing_down) napi_async_destroy(s->env, s->context);
   if (s->cleanup != NULL) napi_remove_async_cleanup_hook(s->cleanup);
   s->cleanup = NULL;
   unref(s);
@@ -58,13 +61,13 @@ static void on_closed(uv_handle_t *handle) {
 static void shut(sock_t *s, int tearing_down) {
   if (s->closed) return;
   s->closed = 1;
+  s->tearing_down = tearing_down;
   uv_poll_stop(&s->poll);
   close(s->fd);
   s->fd = -1;
   if (!tearing_down) {
     napi_delete_reference(s->env, s->callback);
     napi_delete_reference(s->env, s->buffer_ref);
-    napi_async_destroy(s->env, s->context);
   }
   s->callback = s->buffer_ref = NULL;
   s->buffer = NULL;
