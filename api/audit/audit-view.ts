@@ -13,12 +13,14 @@ export interface AuditEventView {
 }
 
 export function toAuditView(row: AuditEventRow): AuditEventView {
-  let metadata: Record<string, unknown>;
+  // A row changed behind our back still lists (verify() will name it): metadata that is not a
+  // JSON object (appendAudit always writes one) shows as unreadable rather than as whatever it holds.
+  let metadata: Record<string, unknown> = { unreadable: true };
   try {
-    metadata = JSON.parse(row.metadata) as Record<string, unknown>;
+    const parsed = JSON.parse(row.metadata) as unknown;
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) metadata = parsed as Record<string, unknown>;
   } catch {
-    // A row changed behind our back still lists; verify() will name it.
-    metadata = { unreadable: true };
+    // Not JSON at all: unreadable as well.
   }
   return {
     id: row.id,

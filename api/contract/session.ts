@@ -42,10 +42,16 @@ export type Session = Static<typeof Session>;
 
 const seconds = (ms: number) => Math.ceil(ms / 1000);
 
+/** The wire's whole seconds of a timing: rounded up, elapsed being what that leaves (never negative). */
+export function wireDurations(t: { allottedMs: number; remainingMs: number }): { allottedSeconds: number; elapsedSeconds: number; remainingSeconds: number } {
+  const allottedSeconds = seconds(t.allottedMs);
+  const remainingSeconds = seconds(t.remainingMs);
+  return { allottedSeconds, elapsedSeconds: Math.max(0, allottedSeconds - remainingSeconds), remainingSeconds };
+}
+
 /** Domain view (epoch ms) -> wire (ISO 8601, seconds). */
 export function sessionToWire(v: SessionView): Session {
-  const allottedSeconds = seconds(v.allottedMs);
-  const remainingSeconds = seconds(v.remainingMs);
+  const { allottedSeconds, elapsedSeconds, remainingSeconds } = wireDurations(v);
   return {
     id: v.id,
     code: v.code,
@@ -62,7 +68,7 @@ export function sessionToWire(v: SessionView): Session {
     endedAt: epochToIso(v.endedAt),
     createdBy: v.createdBy,
     allottedSeconds,
-    elapsedSeconds: Math.max(0, allottedSeconds - remainingSeconds),
+    elapsedSeconds,
     remainingSeconds,
     percentUsed: v.percentUsed,
     endsAt: epochToIso(v.endsAt),

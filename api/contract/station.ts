@@ -124,9 +124,12 @@ export const StationStatsResponse = Type.Object({
   ),
 });
 
+/** A running session's time left on the wire: whole seconds, rounded up. */
+export const wireRemainingSeconds = (s: Pick<LiveSessionRef, 'remainingMs'>): number => seconds(s.remainingMs);
+
 export function liveSessionToWire(s: LiveSessionRef | null): Static<typeof LiveSession> | null {
   if (s === null) return null;
-  return { id: s.id, userId: s.userId, status: s.status, startedAt: epochToIso(s.startedAt), endsAt: epochToIso(s.endsAt), remainingSeconds: seconds(s.remainingMs) };
+  return { id: s.id, userId: s.userId, status: s.status, startedAt: epochToIso(s.startedAt), endsAt: epochToIso(s.endsAt), remainingSeconds: wireRemainingSeconds(s) };
 }
 
 // Written out rather than spread (a list maps a page at a time): one object shape, no copy of the view.

@@ -6,10 +6,13 @@ import { ERROR_ACTIONS, auditStats, getAuditEvent, listAuditEvents, recentAuditE
 import type { AuditAction } from '../../audit/audit-actions.ts';
 import { recordChainCheck } from '../../audit/audit-chain-check.ts';
 import { AuditEvent, AuditListQuery, AuditPage, AuditPeriodQuery, AuditSearchBody, AuditStats, ChainReport } from '../../contract/audit.ts';
+import { auditEventJson } from '../../contract/audit-json.ts';
+import { pageBody } from '../../contract/json-text.ts';
 import { forSerializer } from '../../contract/serializer-schema.ts';
 import { IdParams, PageQuery, isoToEpoch } from '../../contract/common.ts';
 import { Problem } from '../../contract/problem.ts';
 import type { DomainContext } from '../../shared/domain-context.ts';
+import { sendJsonBody } from '../json-body.ts';
 import { actorOf } from '../principal-helpers.ts';
 
 const errors = { 400: Problem, 401: Problem, 403: Problem, 503: Problem };
@@ -39,9 +42,10 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ ctx: DomainContext }> = as
   app.get('/api/audit', {
     config: { access: 'operator' },
     schema: { tags, summary: 'List audit events, filtered (seed: GET /api/logs/)', querystring: AuditListQuery, response: { 200: forSerializer(AuditPage), ...errors } },
-  }, async (request) => {
+  }, async (request, reply) => {
     const { page, pageSize, sort, ...filter } = request.query;
-    return listAuditEvents(ctx.db, toFilter(filter), { page, pageSize, sort });
+    // Written from the views as the serializer would write the page (audit-json.ts).
+    return sendJsonBody(reply, pageBody(await listAuditEvents(ctx.db, toFilter(filter), { page, pageSize, sort }), auditEventJson));
   });
 
   app.post('/api/audit/search', {

@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AttemptLimiter } from '../../auth/attempt-limiter.ts';
 import { isoToEpoch } from '../../contract/common.ts';
+import { pageBody } from '../../contract/json-text.ts';
 import { forSerializer } from '../../contract/serializer-schema.ts';
+import { sessionJson } from '../../contract/session-json.ts';
 import { Problem } from '../../contract/problem.ts';
 import {
   IssueSessionBody,
@@ -23,6 +25,7 @@ import { cancelSession, createSession, getSession, listSessions } from '../../se
 import { LIVE_STATUSES } from '../../sessions/sessions-table.ts';
 import type { SessionSort } from '../../sessions/sessions-list-repository.ts';
 import type { DomainContext } from '../../shared/domain-context.ts';
+import { sendJsonBody } from '../json-body.ts';
 import { actorOf } from '../principal-helpers.ts';
 import { sessionActionRoutes } from './session-actions-routes.ts';
 import { sessionCodeRoutes } from './session-code-routes.ts';
@@ -51,10 +54,11 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = as
   app.get('/api/sessions', {
     config: { access: 'operator' },
     schema: { tags, summary: 'List sessions: filters, sort, pages (seed: GET /api/sessions/)', querystring: SessionListQuery, response: { 200: SessionPageOut, ...errors } },
-  }, async (request) => {
+  }, async (request, reply) => {
     const { from, to, sort, ...rest } = request.query;
     const page = await listSessions(ctx, { ...rest, from: isoToEpoch(from), to: isoToEpoch(to), sort: sort === undefined ? undefined : SORT_COLUMN[sort] });
-    return { ...page, items: page.items.map(sessionToWire) };
+    // Written from the views as the serializer would write SessionPageOut (session-json.ts).
+    return sendJsonBody(reply, pageBody(page, sessionJson));
   });
 
   app.post('/api/sessions', {
@@ -73,11 +77,11 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = as
       querystring: LiveSessionsQuery,
       response: { 200: SessionPageOut, ...errors },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const { status, ...pageRequest } = request.query;
     // Outstanding codes can run into thousands: the live view is paged too.
     const page = await listSessions(ctx, { ...pageRequest, status: status ?? [...LIVE_STATUSES], order: 'asc' });
-    return { ...page, items: page.items.map(sessionToWire) };
+    return sendJsonBody(reply, pageBody(page, sessionJson));
   });
 
   app.get('/api/sessions/stats', {

@@ -3,12 +3,15 @@ import { NoContent } from '../../contract/auth.ts';
 import { IdParams, isoToEpoch } from '../../contract/common.ts';
 import { Problem } from '../../contract/problem.ts';
 import { NewStationBody, Station, StationList, StationListQuery, StationPage, StationPatchBody, StationStatsResponse, fleetStatsToWire, stationToWire } from '../../contract/station.ts';
+import { pageBody } from '../../contract/json-text.ts';
 import { forSerializer } from '../../contract/serializer-schema.ts';
+import { stationJson } from '../../contract/station-json.ts';
 import { PeriodQuery } from '../../contract/stats.ts';
 import type { DomainContext } from '../../shared/domain-context.ts';
 import { availableStations, listStations } from '../../stations/station-list.ts';
 import { stationFleetStats } from '../../stations/station-stats.ts';
 import { createStation, deleteStation, getStation, updateStation } from '../../stations/stations-service.ts';
+import { sendJsonBody } from '../json-body.ts';
 import { actorOf } from '../principal-helpers.ts';
 
 const errors = { 400: Problem, 401: Problem, 403: Problem, 503: Problem };
@@ -19,9 +22,10 @@ export const stationRoutes: FastifyPluginAsyncTypebox<{ ctx: DomainContext }> = 
   app.get('/api/stations', {
     config: { access: 'operator' },
     schema: { tags, summary: 'List stations: state, online, text; sorted and paged (seed: GET /api/postes/)', querystring: StationListQuery, response: { 200: forSerializer(StationPage), ...errors } },
-  }, async (request) => {
+  }, async (request, reply) => {
     const page = await listStations(ctx, request.query);
-    return { ...page, items: page.items.map(stationToWire) };
+    // Written from the views as the serializer would write the page (station-json.ts).
+    return sendJsonBody(reply, pageBody(page, stationJson));
   });
 
   app.get('/api/stations/available', {

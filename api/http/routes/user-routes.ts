@@ -16,6 +16,8 @@ import {
   userStatsToWire,
   userToWire,
 } from '../../contract/user.ts';
+import { pageBody } from '../../contract/json-text.ts';
+import { userJson } from '../../contract/user-json.ts';
 import type { DomainContext } from '../../shared/domain-context.ts';
 import type { PhotoStore } from '../../users/photo-store.ts';
 import { deleteUser } from '../../users/user-anonymise.ts';
@@ -23,6 +25,7 @@ import type { UpdateUserInput } from '../../users/user-input.ts';
 import { userStats } from '../../users/user-stats.ts';
 import type { UsersContext } from '../../users/users-context.ts';
 import { createUser, getUser, listUsers, updateUser } from '../../users/users-service.ts';
+import { sendJsonBody } from '../json-body.ts';
 import { actorOf } from '../principal-helpers.ts';
 import { userActionRoutes } from './user-actions-routes.ts';
 import { userPhotoRoutes } from './user-photo-routes.ts';
@@ -71,10 +74,11 @@ export const userRoutes: FastifyPluginAsyncTypebox<UserRoutesOptions> = async (a
   app.get('/api/users', {
     config: { access: 'operator' },
     schema: { tags, summary: 'List visitors: search, consent status, paging (seed: GET /api/utilisateurs/)', querystring: UserListQuery, response: { 200: UserPageOut, ...errors } },
-  }, async (request) => {
+  }, async (request, reply) => {
     const { sort, ...query } = request.query;
     const page = await listUsers(ctx, { ...query, ...(sort && { sort: sort === 'createdAt' ? 'created_at' : 'name' }) });
-    return { ...page, items: page.items.map(userToWire) };
+    // Written from the views as the serializer would write UserPageOut (user-json.ts).
+    return sendJsonBody(reply, pageBody(page, userJson));
   });
 
   app.post('/api/users', {
