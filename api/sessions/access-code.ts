@@ -32,9 +32,10 @@ export function generateCode(length: number, random: RandomSource = cryptoRandom
 
 /** The form printed on tickets and shown in the panel: groups of four joined by dashes (XXXX-XXXX). */
 export function formatCode(code: string): string {
-  const groups: string[] = [];
-  for (let i = 0; i < code.length; i += GROUP) groups.push(code.slice(i, i + GROUP));
-  return groups.join('-');
+  // Concatenated rather than an array joined: a sessions page formats one code per row.
+  let shown = code.slice(0, GROUP);
+  for (let i = GROUP; i < code.length; i += GROUP) shown += `-${code.slice(i, i + GROUP)}`;
+  return shown;
 }
 
 export type CodeParseResult = { ok: true; code: string } | { ok: false; error: DomainError };
