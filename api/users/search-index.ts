@@ -42,10 +42,14 @@ interface TermCounts {
   refreshAfter: number;
   /** Most candidates worth reading rather than walking the name index. */
   maxCandidates: number;
+  /** Searches since the counter was last read. */
+  uses: number;
   counts: Map<string, number>;
 }
 
 const snapshots = new WeakMap<object, TermCounts>();
+/** The counter is read once per this many searches: a snapshot a few searches late only chooses less well. */
+const VERSION_EVERY = 32;
 const VERSION = CompiledQuery.raw(`select version from list_versions where name = 'users'`, []);
 const TERMS = CompiledQuery.raw('select term, doc from users_search_terms', []);
 const VISITORS = CompiledQuery.raw('select count(*) as n from users', []);
@@ -101,16 +105,21 @@ export function candidatesQuery(words: readonly SearchWord[], counts: ReadonlyMa
 
 /** How many visitors hold each trigram: the snapshot of `db`, read again once `users` changed enough. */
 async function termCounts(db: DbOrTx): Promise<TermCounts> {
+  const known = snapshots.get(db);
+  if (known !== undefined && ++known.uses < VERSION_EVERY) return known;
   const [row] = await read<{ version: number }>(db, VERSION);
   const version = row?.version ?? 0;
-  const known = snapshots.get(db);
-  if (known !== undefined && Math.abs(version - known.version) < known.refreshAfter) return known;
+  if (known !== undefined && Math.abs(version - known.version) < known.refreshAfter) {
+    known.uses = 0;
+    return known;
+  }
   const terms = await read<{ term: string; doc: number }>(db, TERMS);
   const visitors = Number((await read<{ n: number }>(db, VISITORS))[0]?.n ?? 0);
   const snapshot = {
     version,
     refreshAfter: 64 + Math.floor(visitors / 8),
     maxCandidates: Math.max(MIN_WALK_THRESHOLD, Math.floor(visitors * WALK_ABOVE_SHARE)),
+    uses: 0,
     counts: new Map(terms.map((t) => [t.term, t.doc])),
   };
   snapshots.set(db, snapshot);
