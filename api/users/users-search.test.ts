@@ -60,7 +60,7 @@ const FIXED = [
   'a', 'e', 'é', 'É', 'ng', 'ah', "'", '’', '-', '.', '@', '%', '_', '"', 'payet', 'PAYET', 'Técher', 'techer', 'tech', "d'ab", 'd’ab', "n'guyen",
   'n’g', 'jean-marc', 'marc jean', 'ah-hoye', 'hoye ah', 'saint-ange', 'ange', 'eloise', 'éloïse', 'noel', 'bjorn', 'björn', 'ola', 'ångström', 'angstrom',
   'gmail', 'gmail.com', '.re', 'example.re', 'marie 0692', 'payet 12', 'payet 123', '0692', '0692 1', '692 12', '+262 692', '00262 692', '0262 4',
-  '12', '123', '1234', '4 5', '(0692) 12-34', 'zzz', 'zzzz payet', 'qu"ote', 'nul\u0000bc', '𝒜bc', 'x'.repeat(200), '', '   ', 'marie marie', 'ie ie ie',
+  '12', '123', '1234', '4 5', '(0692) 12-34', 'zzz', 'zzzz payet', 'qu"ote', 'and', 'not near', '(x)', 'a:b', 'or*', '^ab', 'nul\u0000bc', '𝒜bc', 'x'.repeat(200), '', '   ', 'marie marie', 'ie ie ie',
 ];
 
 /** Random pieces of the visitors' texts and phones, 1 to 7 characters, one or two words. */
