@@ -1,6 +1,7 @@
 import { Migrator, sql, type Kysely } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrateToLatest } from '../db/migrator.ts';
+import { up as migration010 } from '../db/migrations/010-visitor-search.ts';
 import { migrations } from '../db/migrations/index.ts';
 import { openSqlite } from '../db/open-sqlite.ts';
 import type { Database } from '../db/schema.ts';
@@ -114,5 +115,14 @@ describe('migration 010', () => {
     await expectIndexInStep(db);
     expect(await found(db, 'example.re 0692')).toEqual([1]);
     expect(await found(db, 'payet')).toEqual([3]);
+  });
+
+  it('runs again after an interrupted start, and the index is still in step', async () => {
+    db = openSqlite({ path: ':memory:' });
+    await migrateToLatest(db);
+    await sql`insert into users (first_name, last_name, phone, search_text, created_at, updated_at) values ('Noa', 'Payet', '+262692112233', 'payet noa', 1, 1)`.execute(db);
+    await migration010(db);
+    await expectIndexInStep(db);
+    expect(await found(db, 'payet 0692')).toEqual([1]);
   });
 });
