@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isoInstant } from './iso-instant.ts';
+import { isoInstant, isoInstantPieces } from './iso-instant.ts';
 
 describe('isoInstant', () => {
   it('writes exactly what Date.prototype.toISOString writes', () => {
@@ -11,7 +11,11 @@ describe('isoInstant', () => {
     let seed = 42;
     const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
     for (let i = 0; i < 5000; i++) samples.push(Math.floor((random() - 0.3) * 4e12));
-    for (const ms of samples) expect(isoInstant(ms)).toBe(new Date(ms).toISOString());
+    const out: string[] = [];
+    for (const ms of samples) {
+      expect(isoInstant(ms)).toBe(new Date(ms).toISOString());
+      expect(out.slice(0, isoInstantPieces(ms, out, 0)).join('')).toBe(new Date(ms).toISOString());
+    }
   });
 
   it('stays right past its memory of days', () => {
@@ -25,5 +29,16 @@ describe('isoInstant', () => {
     for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, 8.64e15 + 1]) {
       expect(() => isoInstant(bad)).toThrow(RangeError);
     }
+  });
+});
+
+describe('isoInstantPieces', () => {
+  it('are isoInstant cut into pieces, wherever they are stored', () => {
+    const out: string[] = ['x'];
+    for (const ms of [0, -1, 1, 86_399_999, 951_782_400_000, 1_795_996_800_123.9, 253_402_300_800_000, -62_167_219_200_001, 8.64e15, -8.64e15]) {
+      const end = isoInstantPieces(ms, out, 1);
+      expect(out.slice(1, end).join('')).toBe(new Date(ms).toISOString());
+    }
+    expect(() => isoInstantPieces(Number.NaN, out, 0)).toThrow(RangeError);
   });
 });

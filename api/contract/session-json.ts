@@ -1,23 +1,38 @@
 import type { SessionView } from '../sessions/session-view.ts';
-import { jsonInstant as instant, jsonNullableInstant as maybeInstant, jsonNullableNumber as num, jsonNullableString as str } from './json-text.ts';
+import type { JsonText } from './json-text.ts';
 import { wireDurations } from './session.ts';
 
 /**
- * sessionToWire and the response serializer in one step, for list pages: the
- * JSON text of Session (session.ts) written from the view, fields in the
- * schema's order (list-bodies.test.ts: the same bytes as the serializer on
+ * sessionToWire and the response serializer in one step, for list pages:
+ * Session (session.ts) written from the view as JSON, fields in the schema's
+ * order (test/api/list-bodies.test.ts: the same bytes as the serializer on
  * sessionToWire, for every status and end reason).
  */
-export function sessionJson(v: SessionView): string {
+export function writeSession(w: JsonText, v: SessionView): void {
   const s = wireDurations(v);
-  // Status and end reason are words of their closed sets: nothing to escape.
-  const capped = v.cappedAtClosing === true && v.closesAt !== undefined ? `,"cappedAtClosing":true,"closesAt":${instant(v.closesAt)}` : '';
-  return (
-    `{"id":${v.id},"code":${str(v.code)},"userId":${v.userId},"boundStationId":${num(v.boundStationId)},"stationId":${num(v.stationId)},` +
-    `"stationIp":${str(v.stationIp)},"status":"${v.status}","endReason":${v.endReason === null ? 'null' : `"${v.endReason}"`},` +
-    `"codeExpiresAt":${instant(v.codeExpiresAt)},"createdAt":${instant(v.createdAt)},"startedAt":${maybeInstant(v.startedAt)},` +
-    `"suspendedAt":${maybeInstant(v.suspendedAt)},"endedAt":${maybeInstant(v.endedAt)},"createdBy":${num(v.createdBy)},` +
-    `"allottedSeconds":${s.allottedSeconds},"elapsedSeconds":${s.elapsedSeconds},"remainingSeconds":${s.remainingSeconds},"percentUsed":${v.percentUsed},` +
-    `"endsAt":${maybeInstant(v.endsAt)},"overdue":${v.overdue},"computedAt":${instant(v.computedAt)}${capped}}`
-  );
+  w.raw('{"id":'); w.number(v.id);
+  w.raw(',"code":'); w.string(v.code);
+  w.raw(',"userId":'); w.number(v.userId);
+  w.raw(',"boundStationId":'); w.number(v.boundStationId);
+  w.raw(',"stationId":'); w.number(v.stationId);
+  w.raw(',"stationIp":'); w.string(v.stationIp);
+  w.raw(',"status":'); w.string(v.status);
+  w.raw(',"endReason":'); w.string(v.endReason);
+  w.raw(',"codeExpiresAt":'); w.instant(v.codeExpiresAt);
+  w.raw(',"createdAt":'); w.instant(v.createdAt);
+  w.raw(',"startedAt":'); w.instant(v.startedAt);
+  w.raw(',"suspendedAt":'); w.instant(v.suspendedAt);
+  w.raw(',"endedAt":'); w.instant(v.endedAt);
+  w.raw(',"createdBy":'); w.number(v.createdBy);
+  w.raw(',"allottedSeconds":'); w.number(s.allottedSeconds);
+  w.raw(',"elapsedSeconds":'); w.number(s.elapsedSeconds);
+  w.raw(',"remainingSeconds":'); w.number(s.remainingSeconds);
+  w.raw(',"percentUsed":'); w.number(v.percentUsed);
+  w.raw(',"endsAt":'); w.instant(v.endsAt);
+  w.raw(',"overdue":'); w.boolean(v.overdue);
+  w.raw(',"computedAt":'); w.instant(v.computedAt);
+  if (v.cappedAtClosing === true && v.closesAt !== undefined) {
+    w.raw(',"cappedAtClosing":true,"closesAt":'); w.instant(v.closesAt);
+  }
+  w.raw('}');
 }

@@ -6,7 +6,7 @@ import { ERROR_ACTIONS, auditStats, getAuditEvent, listAuditEvents, recentAuditE
 import type { AuditAction } from '../../audit/audit-actions.ts';
 import { recordChainCheck } from '../../audit/audit-chain-check.ts';
 import { AuditEvent, AuditListQuery, AuditPage, AuditPeriodQuery, AuditSearchBody, AuditStats, ChainReport } from '../../contract/audit.ts';
-import { auditEventJson } from '../../contract/audit-json.ts';
+import { writeAuditEvent } from '../../contract/audit-json.ts';
 import { pageBody } from '../../contract/json-text.ts';
 import { forSerializer } from '../../contract/serializer-schema.ts';
 import { IdParams, PageQuery, isoToEpoch } from '../../contract/common.ts';
@@ -45,7 +45,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ ctx: DomainContext }> = as
   }, async (request, reply) => {
     const { page, pageSize, sort, ...filter } = request.query;
     // Written from the views as the serializer would write the page (audit-json.ts).
-    return sendJsonBody(reply, pageBody(await listAuditEvents(ctx.db, toFilter(filter), { page, pageSize, sort }), auditEventJson));
+    return sendJsonBody(reply, pageBody(await listAuditEvents(ctx.db, toFilter(filter), { page, pageSize, sort }), writeAuditEvent));
   });
 
   app.post('/api/audit/search', {

@@ -3,7 +3,7 @@ import type { AttemptLimiter } from '../../auth/attempt-limiter.ts';
 import { isoToEpoch } from '../../contract/common.ts';
 import { pageBody } from '../../contract/json-text.ts';
 import { forSerializer } from '../../contract/serializer-schema.ts';
-import { sessionJson } from '../../contract/session-json.ts';
+import { writeSession } from '../../contract/session-json.ts';
 import { Problem } from '../../contract/problem.ts';
 import {
   IssueSessionBody,
@@ -58,7 +58,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = as
     const { from, to, sort, ...rest } = request.query;
     const page = await listSessions(ctx, { ...rest, from: isoToEpoch(from), to: isoToEpoch(to), sort: sort === undefined ? undefined : SORT_COLUMN[sort] });
     // Written from the views as the serializer would write SessionPageOut (session-json.ts).
-    return sendJsonBody(reply, pageBody(page, sessionJson));
+    return sendJsonBody(reply, pageBody(page, writeSession));
   });
 
   app.post('/api/sessions', {
@@ -81,7 +81,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = as
     const { status, ...pageRequest } = request.query;
     // Outstanding codes can run into thousands: the live view is paged too.
     const page = await listSessions(ctx, { ...pageRequest, status: status ?? [...LIVE_STATUSES], order: 'asc' });
-    return sendJsonBody(reply, pageBody(page, sessionJson));
+    return sendJsonBody(reply, pageBody(page, writeSession));
   });
 
   app.get('/api/sessions/stats', {

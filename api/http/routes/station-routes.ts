@@ -5,7 +5,7 @@ import { Problem } from '../../contract/problem.ts';
 import { NewStationBody, Station, StationList, StationListQuery, StationPage, StationPatchBody, StationStatsResponse, fleetStatsToWire, stationToWire } from '../../contract/station.ts';
 import { pageBody } from '../../contract/json-text.ts';
 import { forSerializer } from '../../contract/serializer-schema.ts';
-import { stationJson } from '../../contract/station-json.ts';
+import { writeStation } from '../../contract/station-json.ts';
 import { PeriodQuery } from '../../contract/stats.ts';
 import type { DomainContext } from '../../shared/domain-context.ts';
 import { availableStations, listStations } from '../../stations/station-list.ts';
@@ -25,7 +25,7 @@ export const stationRoutes: FastifyPluginAsyncTypebox<{ ctx: DomainContext }> = 
   }, async (request, reply) => {
     const page = await listStations(ctx, request.query);
     // Written from the views as the serializer would write the page (station-json.ts).
-    return sendJsonBody(reply, pageBody(page, stationJson));
+    return sendJsonBody(reply, pageBody(page, writeStation));
   });
 
   app.get('/api/stations/available', {

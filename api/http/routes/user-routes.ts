@@ -17,7 +17,7 @@ import {
   userToWire,
 } from '../../contract/user.ts';
 import { pageBody } from '../../contract/json-text.ts';
-import { userJson } from '../../contract/user-json.ts';
+import { writeUser } from '../../contract/user-json.ts';
 import type { DomainContext } from '../../shared/domain-context.ts';
 import type { PhotoStore } from '../../users/photo-store.ts';
 import { deleteUser } from '../../users/user-anonymise.ts';
@@ -78,7 +78,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<UserRoutesOptions> = async (a
     const { sort, ...query } = request.query;
     const page = await listUsers(ctx, { ...query, ...(sort && { sort: sort === 'createdAt' ? 'created_at' : 'name' }) });
     // Written from the views as the serializer would write UserPageOut (user-json.ts).
-    return sendJsonBody(reply, pageBody(page, userJson));
+    return sendJsonBody(reply, pageBody(page, writeUser));
   });
 
   app.post('/api/users', {
