@@ -84,8 +84,16 @@ export class JsonText {
 const shared = new JsonText();
 let sharedInUse = false;
 
-/** `{ items, total, page, pageSize }` (pageOf, common.ts) with each item written by `item`, as UTF-8. */
-export function pageBody<T>(page: { items: readonly T[]; total: number; page: number; pageSize: number }, item: (w: JsonText, value: T) => void): Buffer {
+/** A list page as the domain gives it (pageOf, common.ts). */
+export interface ListPage<T> {
+  items: readonly T[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+/** `{ items, total, page, pageSize }` with each item written by `item`, as UTF-8. */
+export function pageBody<T>(page: ListPage<T>, item: (w: JsonText, value: T) => void): Buffer {
   const w = sharedInUse ? new JsonText() : shared;
   const own = w === shared;
   if (own) sharedInUse = true;

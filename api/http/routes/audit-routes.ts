@@ -7,12 +7,11 @@ import type { AuditAction } from '../../audit/audit-actions.ts';
 import { recordChainCheck } from '../../audit/audit-chain-check.ts';
 import { AuditEvent, AuditListQuery, AuditPage, AuditPeriodQuery, AuditSearchBody, AuditStats, ChainReport } from '../../contract/audit.ts';
 import { writeAuditEvent } from '../../contract/audit-json.ts';
-import { pageBody } from '../../contract/json-text.ts';
 import { forSerializer } from '../../contract/serializer-schema.ts';
 import { IdParams, PageQuery, isoToEpoch } from '../../contract/common.ts';
 import { Problem } from '../../contract/problem.ts';
 import type { DomainContext } from '../../shared/domain-context.ts';
-import { sendJsonBody } from '../json-body.ts';
+import { sendPage } from '../json-body.ts';
 import { actorOf } from '../principal-helpers.ts';
 
 const errors = { 400: Problem, 401: Problem, 403: Problem, 503: Problem };
@@ -45,7 +44,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ ctx: DomainContext }> = as
   }, async (request, reply) => {
     const { page, pageSize, sort, ...filter } = request.query;
     // Written from the views as the serializer would write the page (audit-json.ts).
-    return sendJsonBody(reply, pageBody(await listAuditEvents(ctx.db, toFilter(filter), { page, pageSize, sort }), writeAuditEvent));
+    return sendPage(reply, await listAuditEvents(ctx.db, toFilter(filter), { page, pageSize, sort }), writeAuditEvent);
   });
 
   app.post('/api/audit/search', {

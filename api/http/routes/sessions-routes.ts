@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AttemptLimiter } from '../../auth/attempt-limiter.ts';
 import { isoToEpoch } from '../../contract/common.ts';
-import { pageBody } from '../../contract/json-text.ts';
 import { forSerializer } from '../../contract/serializer-schema.ts';
 import { writeSession } from '../../contract/session-json.ts';
 import { Problem } from '../../contract/problem.ts';
@@ -25,7 +24,7 @@ import { cancelSession, createSession, getSession, listSessions } from '../../se
 import { LIVE_STATUSES } from '../../sessions/sessions-table.ts';
 import type { SessionSort } from '../../sessions/sessions-list-repository.ts';
 import type { DomainContext } from '../../shared/domain-context.ts';
-import { sendJsonBody } from '../json-body.ts';
+import { sendPage } from '../json-body.ts';
 import { actorOf } from '../principal-helpers.ts';
 import { sessionActionRoutes } from './session-actions-routes.ts';
 import { sessionCodeRoutes } from './session-code-routes.ts';
@@ -58,7 +57,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = as
     const { from, to, sort, ...rest } = request.query;
     const page = await listSessions(ctx, { ...rest, from: isoToEpoch(from), to: isoToEpoch(to), sort: sort === undefined ? undefined : SORT_COLUMN[sort] });
     // Written from the views as the serializer would write SessionPageOut (session-json.ts).
-    return sendJsonBody(reply, pageBody(page, writeSession));
+    return sendPage(reply, page, writeSession);
   });
 
   app.post('/api/sessions', {
@@ -81,7 +80,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = as
     const { status, ...pageRequest } = request.query;
     // Outstanding codes can run into thousands: the live view is paged too.
     const page = await listSessions(ctx, { ...pageRequest, status: status ?? [...LIVE_STATUSES], order: 'asc' });
-    return sendJsonBody(reply, pageBody(page, writeSession));
+    return sendPage(reply, page, writeSession);
   });
 
   app.get('/api/sessions/stats', {

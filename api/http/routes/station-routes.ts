@@ -3,7 +3,6 @@ import { NoContent } from '../../contract/auth.ts';
 import { IdParams, isoToEpoch } from '../../contract/common.ts';
 import { Problem } from '../../contract/problem.ts';
 import { NewStationBody, Station, StationList, StationListQuery, StationPage, StationPatchBody, StationStatsResponse, fleetStatsToWire, stationToWire } from '../../contract/station.ts';
-import { pageBody } from '../../contract/json-text.ts';
 import { forSerializer } from '../../contract/serializer-schema.ts';
 import { writeStation } from '../../contract/station-json.ts';
 import { PeriodQuery } from '../../contract/stats.ts';
@@ -11,7 +10,7 @@ import type { DomainContext } from '../../shared/domain-context.ts';
 import { availableStations, listStations } from '../../stations/station-list.ts';
 import { stationFleetStats } from '../../stations/station-stats.ts';
 import { createStation, deleteStation, getStation, updateStation } from '../../stations/stations-service.ts';
-import { sendJsonBody } from '../json-body.ts';
+import { sendPage } from '../json-body.ts';
 import { actorOf } from '../principal-helpers.ts';
 
 const errors = { 400: Problem, 401: Problem, 403: Problem, 503: Problem };
@@ -25,7 +24,7 @@ export const stationRoutes: FastifyPluginAsyncTypebox<{ ctx: DomainContext }> = 
   }, async (request, reply) => {
     const page = await listStations(ctx, request.query);
     // Written from the views as the serializer would write the page (station-json.ts).
-    return sendJsonBody(reply, pageBody(page, writeStation));
+    return sendPage(reply, page, writeStation);
   });
 
   app.get('/api/stations/available', {

@@ -16,7 +16,6 @@ import {
   userStatsToWire,
   userToWire,
 } from '../../contract/user.ts';
-import { pageBody } from '../../contract/json-text.ts';
 import { writeUser } from '../../contract/user-json.ts';
 import type { DomainContext } from '../../shared/domain-context.ts';
 import type { PhotoStore } from '../../users/photo-store.ts';
@@ -25,7 +24,7 @@ import type { UpdateUserInput } from '../../users/user-input.ts';
 import { userStats } from '../../users/user-stats.ts';
 import type { UsersContext } from '../../users/users-context.ts';
 import { createUser, getUser, listUsers, updateUser } from '../../users/users-service.ts';
-import { sendJsonBody } from '../json-body.ts';
+import { sendPage } from '../json-body.ts';
 import { actorOf } from '../principal-helpers.ts';
 import { userActionRoutes } from './user-actions-routes.ts';
 import { userPhotoRoutes } from './user-photo-routes.ts';
@@ -78,7 +77,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<UserRoutesOptions> = async (a
     const { sort, ...query } = request.query;
     const page = await listUsers(ctx, { ...query, ...(sort && { sort: sort === 'createdAt' ? 'created_at' : 'name' }) });
     // Written from the views as the serializer would write UserPageOut (user-json.ts).
-    return sendJsonBody(reply, pageBody(page, writeUser));
+    return sendPage(reply, page, writeUser);
   });
 
   app.post('/api/users', {
