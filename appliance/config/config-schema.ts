@@ -147,6 +147,7 @@ export const ConfigSchema = Type.Object(
           {
             root: Type.String({ minLength: 1, default: '/usr/lib/ipxe', description: "Where the boot files come from (Debian's ipxe package); the box serves copies of the configured ones from <dataDir>/tftp." }),
             maxBlockSize: int(512, 65464, 1468, 'Quirk: largest TFTP block size offered (RFC 2348).'),
+            answerSpinMicros: int(0, 10_000, 100, 'How long a transfer alone on its thread may wait awake for the station\'s answer instead of sleeping (0: never).'),
           },
           { additionalProperties: false, default: {} },
         ),

@@ -102,6 +102,7 @@ export async function startNetbootService(options: NetbootServiceOptions): Promi
     host: lan.address,
     port: options.tftpPort ?? 69,
     maxBlockSize: config.tftp.maxBlockSize,
+    answerSpinMicros: config.tftp.answerSpinMicros,
     logger: tftpLogger(tftpLog),
     onTransferEnd: (event) => void logTransfer(event, tftpLog),
   });

@@ -13,7 +13,7 @@ describe('netboot settings from the configuration', () => {
     const config = netboot();
     expect(config.dhcp.mode).toBe('proxy');
     expect(config.dhcp.interfaceGuard).toBe('nftables');
-    expect(config.tftp).toEqual({ root: '/usr/lib/ipxe', maxBlockSize: 1468 });
+    expect(config.tftp).toEqual({ root: '/usr/lib/ipxe', maxBlockSize: 1468, answerSpinMicros: 100 });
     expect([config.biosBootFile, config.uefiBootFile]).toEqual(['undionly.kpxe', 'snponly.efi']);
     expect(resolveConfig({ env: {} }).netboot.enabled).toBe(false);
   });

@@ -24,6 +24,12 @@ export class ConnectedDatagramSocket {
    * -EBADF after close()). Never blocks, never queues.
    */
   send(buffer: Buffer, length?: number): number;
+  /**
+   * Busy-waits up to `maxNanoseconds` (0 to 1e9) for a datagram or an error to be waiting:
+   * the nanoseconds it took, or -1 if none came (also once closed). Reads nothing: the
+   * event loop's next turn delivers it to `onResult` without the thread going to sleep.
+   */
+  awaitReadable(maxNanoseconds: number): number;
   /** Stops the watcher and closes the descriptor before returning; idempotent, allowed inside onResult. */
   close(): void;
 }

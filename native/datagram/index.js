@@ -30,6 +30,10 @@ export class ConnectedDatagramSocket {
     return binding.send(this.#handle, buffer, length);
   }
 
+  awaitReadable(maxNanoseconds) {
+    return binding.awaitReadable(this.#handle, maxNanoseconds);
+  }
+
   close() {
     binding.close(this.#handle);
   }

@@ -130,6 +130,38 @@ describe('ConnectedDatagramSocket', () => {
     peer.socket.close();
   });
 
+  it('awaitReadable: the time until a datagram waits, -1 after the budget with none (or once closed); reads nothing', async () => {
+    const peer = await client();
+    const buffer = Buffer.alloc(64);
+    const { seen, onResult } = recorder(buffer);
+    const socket = new ConnectedDatagramSocket('127.0.0.1', '127.0.0.1', peer.port, buffer, onResult);
+    try {
+      // A connected node:dgram socket sends at once (no lookup), before the loop can turn.
+      peer.socket.connect(socket.localPort, '127.0.0.1');
+      await once(peer.socket, 'connect');
+      const started = process.hrtime.bigint();
+      expect(socket.awaitReadable(2_000_000)).toBe(-1);
+      expect(process.hrtime.bigint() - started).toBeGreaterThanOrEqual(2_000_000n);
+      peer.socket.send('ack');
+      const waited = socket.awaitReadable(1_000_000_000);
+      expect(waited).toBeGreaterThanOrEqual(0);
+      expect(waited).toBeLessThan(1_000_000_000);
+      // Nothing was read: the loop still delivers the datagram, once.
+      expect(seen).toEqual([]);
+      await waitFor(() => seen.length === 1, 'the datagram, read by the loop');
+      expect(seen).toEqual(['ack']);
+      expect(socket.awaitReadable(0)).toBe(-1);
+      for (const bad of [-1, 1_000_000_001, Number.NaN, '5']) {
+        expect(() => socket.awaitReadable(bad as number), String(bad)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }));
+      }
+      socket.close();
+      expect(socket.awaitReadable(1_000_000)).toBe(-1);
+    } finally {
+      socket.close();
+      peer.socket.close();
+    }
+  });
+
   it('bad arguments throw ERR_INVALID_ARG_VALUE; a refusal of the system throws its errno name', () => {
     const buf = Buffer.alloc(16);
     const open = (host: unknown, address: unknown, port: unknown, buffer: unknown, cb: unknown) => () =>

@@ -20,6 +20,8 @@ export interface PeerSocket {
   send(packet: Buffer): void;
   /** Sends `lastWord` if given, then closes; idempotent. */
   close(lastWord?: Buffer): void;
+  /** Native only: busy-waits up to `maxNs` for a datagram to be waiting; ns it took, or -1 (answer-spin.ts). */
+  readonly awaitReadable?: (maxNs: number) => number;
 }
 
 /** How transfer datagrams move: the native addon, or node:dgram (and why). */
@@ -86,6 +88,7 @@ export function openNativePeer(path: Extract<TransferPath, { kind: 'datagram' }>
       if (lastWord !== undefined) socket.send(lastWord, lastWord.length);
       socket.close();
     },
+    awaitReadable: (maxNs) => socket.awaitReadable(maxNs),
   };
 }
 

@@ -1,4 +1,6 @@
 import type { RemoteInfo } from 'node:dgram';
+import { performance } from 'node:perf_hooks';
+import { AnswerSpin } from './answer-spin.ts';
 import { absoluteBlock, wireBlock } from './block-numbers.ts';
 import type { FileSource } from './file-source.ts';
 import type { Negotiated } from './options.ts';
@@ -28,6 +30,8 @@ export interface TransferReport {
   readonly blocks: number;
   readonly retransmits: number;
   readonly durationMs: number;
+  /** Answers caught while waiting awake (answer-spin.ts); absent when the transfer could not spin. */
+  readonly awakeAnswers?: number;
   /** The client's ERROR code and message, or our reason for giving up. */
   readonly detail?: string;
 }
@@ -46,7 +50,12 @@ export interface ReadTransferParams {
   readonly onEnd: (report: TransferReport) => void;
   /** Called once, when the peer first answers (a transfer worker tells the server). */
   readonly onAnswered?: () => void;
+  /** Wait awake for answers, up to `maxNs`, while `alone()` (answer-spin.ts); needs the native peer socket. */
+  readonly answerSpin?: { readonly maxNs: number; readonly alone: () => boolean };
 }
+
+/** Nanoseconds on a monotonic clock, for the answer-spin timings. */
+const nowNs = (): number => performance.now() * 1e6;
 
 const UNKNOWN_TID = encodeError(ErrorCode.UNKNOWN_TID, 'Unknown transfer ID');
 
@@ -93,6 +102,7 @@ export class ReadTransfer {
   private retransmits = 0;
   private bytesSent = 0;
   private oackPacket: Buffer | undefined;
+  private readonly spin: AnswerSpin | undefined;
   /** False until the peer answers once: a repeated RRQ before that is the same request. */
   answered = false;
 
@@ -102,6 +112,8 @@ export class ReadTransfer {
     this.totalBlocks = Math.floor(p.source.size / blockSize) + 1;
     this.slots = Array.from({ length: Math.min(windowSize, this.totalBlocks) }, () => Buffer.allocUnsafe(4 + blockSize));
     this.packets = this.slots.slice();
+    const { awaitReadable } = p.sockets.peer;
+    this.spin = p.answerSpin && awaitReadable ? new AnswerSpin({ awaitReadable }, p.answerSpin.maxNs, p.answerSpin.alone, nowNs) : undefined;
     this.started = p.now();
     this.timer = setInterval(() => this.onTick(), retransmitTick(p.negotiated.timeoutMs ?? p.timeoutMs));
     p.sockets.peer.setHandler({ onDatagram: (data, length) => this.onMessage(data, length), onError: (err) => this.onSocketError(err) });
@@ -114,6 +126,7 @@ export class ReadTransfer {
       this.phase = 'oack';
       this.oackPacket = encodeOack(this.p.negotiated.oack);
       this.send(this.oackPacket);
+      this.spin?.afterSend();
       return;
     }
     this.pump();
@@ -144,6 +157,7 @@ export class ReadTransfer {
   /** Only the peer's datagrams arrive here (the kernel filters by the connected address); `msg` is valid during the call only. */
   private onMessage(msg: Buffer, length: number): void {
     if (this.phase === 'done') return;
+    this.spin?.answered();
     if (length >= 4 && msg[0] === 0 && msg[1] === Opcode.ACK) {
       // The hot path: one ACK per block (or window), read without building a packet object.
       this.markAnswered();
@@ -213,6 +227,7 @@ export class ReadTransfer {
     if (this.phase === 'done') return;
     this.idleTicks = 0;
     this.p.source.readAhead?.();
+    this.spin?.afterSend();
   }
 
   /** Writes block `block` into its slot; a number when the bytes were at hand. */
@@ -313,6 +328,7 @@ export class ReadTransfer {
       // Already closed after a socket error.
     }
     const blocks = this.sent;
-    this.p.onEnd({ outcome, bytesSent: this.bytesSent, blocks, retransmits: this.retransmits, durationMs: this.p.now() - this.started, ...(detail === undefined ? {} : { detail }) });
+    const spun = this.spin === undefined ? {} : { awakeAnswers: this.spin.caught };
+    this.p.onEnd({ outcome, bytesSent: this.bytesSent, blocks, retransmits: this.retransmits, durationMs: this.p.now() - this.started, ...spun, ...(detail === undefined ? {} : { detail }) });
   }
 }

@@ -215,7 +215,7 @@ export class TftpServer {
     const negotiated = negotiateRead(request.options, file.size, this.o);
     const onEnd = (transfer: RunningTransfer) => (report: TransferReport) =>
       this.finish(transfer, request, peer, path, { ...report, durationMs: this.o.clock.now() - started }, negotiated);
-    const job = { host: this.o.host, peer, source: file.handOff(), negotiated, timeoutMs: this.o.timeoutMs, maxRetries: this.o.maxRetries, nativeDatagram: this.o.nativeDatagram };
+    const job = { host: this.o.host, peer, source: file.handOff(), negotiated, timeoutMs: this.o.timeoutMs, maxRetries: this.o.maxRetries, nativeDatagram: this.o.nativeDatagram, answerSpinMicros: this.o.answerSpinMicros };
     const pooled = this.pool?.run(job, {
       onEnd: (report) => onEnd(pooled!)(report),
       onBindFailed: (detail) => {

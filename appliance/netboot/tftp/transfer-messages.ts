@@ -14,6 +14,8 @@ export interface TransferJob {
   readonly maxRetries: number;
   /** False forces node:dgram for the peer socket (peer-socket.ts). */
   readonly nativeDatagram: boolean;
+  /** How long the transfer may wait awake for an answer (answer-spin.ts); 0 never. */
+  readonly answerSpinMicros: number;
 }
 
 export type ToWorker = { readonly type: 'start'; readonly job: TransferJob } | { readonly type: 'abort'; readonly id: number; readonly message: string };

@@ -43,6 +43,8 @@ async function start(job: TransferJob): Promise<void> {
     maxRetries: job.maxRetries,
     now: () => Date.now(),
     onAnswered: () => post({ type: 'answered', id: job.id }),
+    // A spin holds the thread: only while this transfer is its only one.
+    ...(job.answerSpinMicros > 0 && { answerSpin: { maxNs: job.answerSpinMicros * 1000, alone: () => running.size === 1 && binding.size === 0 } }),
     onEnd: (report) => {
       running.delete(job.id);
       post({ type: 'end', id: job.id, report });

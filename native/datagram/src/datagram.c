@@ -19,9 +19,11 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <node_api.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -270,6 +272,46 @@ static napi_value send_datagram(napi_env env, napi_callback_info info) {
   return out;
 }
 
+static int64_t monotonic_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+/*
+ * awaitReadable(handle, maxNanoseconds) -> the nanoseconds it took until a datagram (or an
+ * error) was waiting, or -1 when none came within the budget. A busy wait, on purpose: on
+ * a fast link the client's answer comes back sooner than a sleeping thread is woken (on
+ * this kind of VM a wake-up across CPUs costs ~20-25 us each way). Nothing is read: the
+ * event loop's next turn finds the socket ready without sleeping and reads it as usual.
+ * Bounded by the caller's budget; the scheduler may still preempt it like any running code.
+ */
+static napi_value await_readable(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2], out;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  sock_t *s = argc == 2 ? sock_arg(env, argv[0]) : NULL;
+  double given = -1;
+  /* NaN fails both comparisons: refused like any value out of range. */
+  if (s == NULL || napi_get_value_double(env, argv[1], &given) != napi_ok || !(given >= 0 && given <= 1e9))
+    return fail(env, "datagram: awaitReadable(handle, maxNanoseconds 0-1e9)");
+  int64_t budget = (int64_t)given;
+  int64_t waited = -1;
+  if (!s->closed) {
+    struct pollfd p = {.fd = s->fd, .events = POLLIN};
+    int64_t start = monotonic_ns(), now = start;
+    do {
+      if (poll(&p, 1, 0) > 0) {
+        waited = now - start;
+        break;
+      }
+      now = monotonic_ns();
+    } while (now - start <= budget);
+  }
+  napi_create_int64(env, waited, &out);
+  return out;
+}
+
 /* localPort(handle) -> the bound port (the transfer's TID), 0 once closed. */
 static napi_value local_port(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -301,6 +343,7 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"open", NULL, open_socket, NULL, NULL, NULL, napi_default, NULL},
       {"send", NULL, send_datagram, NULL, NULL, NULL, napi_default, NULL},
+      {"awaitReadable", NULL, await_readable, NULL, NULL, NULL, napi_default, NULL},
       {"localPort", NULL, local_port, NULL, NULL, NULL, napi_default, NULL},
       {"close", NULL, close_socket, NULL, NULL, NULL, napi_default, NULL},
   };
