@@ -34,6 +34,35 @@ describe('waiting awake for answers (answerSpinMicros)', () => {
     }
   });
 
+  it('while the server runs more transfers than workers less one, none spins (the clients may need the cores)', async () => {
+    const fx = await startTftpFixture({ workers: 2, answerSpinMicros: 10_000 });
+    try {
+      // Transfer A is held after its first block; B runs whole on the other worker meanwhile.
+      let release: () => void = () => {};
+      const held = new Promise<void>((r) => (release = r));
+      let heldNow = false;
+      const a = rawFetch(peer, fx.port, 'f1048576', [['blksize', '1468']], {
+        afterData: (block) => {
+          if (block !== 1) return;
+          heldNow = true;
+          return held;
+        },
+      });
+      await waitFor(() => heldNow, 'transfer A to be under way');
+      const b = await curlFetch(fx.port, 'f1048576', { blockSize: 1468 });
+      expect(b.code, b.output).toBe(0);
+      await waitFor(() => fx.events.length === 1, 'the report of B');
+      expect(fx.events[0]).toMatchObject({ outcome: 'complete', awakeAnswers: 0 });
+      release();
+      expect((await a).data.equals(pattern(1048576, 1048576))).toBe(true);
+      await waitFor(() => fx.events.length === 2, 'the report of A');
+      // Alone again once B had ended: A's answers were caught awake.
+      expect(fx.events[1]!.awakeAnswers).toBeGreaterThan(100);
+    } finally {
+      await fx.close();
+    }
+  });
+
   it('a client slower than the budget is never spun for', async () => {
     const fx = await startTftpFixture({ workers: 1, answerSpinMicros: 100 });
     try {

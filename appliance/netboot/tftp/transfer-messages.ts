@@ -18,6 +18,14 @@ export interface TransferJob {
   readonly answerSpinMicros: number;
 }
 
+/** Given to each worker at its start. */
+export interface TransferWorkerData {
+  /** One Int32: how many transfers the whole server runs now (kept by transfer-pool.ts). */
+  readonly running: SharedArrayBuffer;
+  /** A transfer may wait awake only while the server runs at most this many (answer-spin.ts). */
+  readonly spinSlots: number;
+}
+
 export type ToWorker = { readonly type: 'start'; readonly job: TransferJob } | { readonly type: 'abort'; readonly id: number; readonly message: string };
 
 export type FromWorker =

@@ -1,8 +1,8 @@
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { sourceFromSpec } from './file-source.ts';
 import { transferPath } from './peer-socket.ts';
 import { ReadTransfer } from './read-transfer.ts';
-import type { FromWorker, ToWorker, TransferJob } from './transfer-messages.ts';
+import type { FromWorker, ToWorker, TransferJob, TransferWorkerData } from './transfer-messages.ts';
 import { openTransferSockets } from './transfer-sockets.ts';
 
 /*
@@ -16,6 +16,14 @@ const port = parentPort;
 if (port === null) throw new Error('transfer-worker.ts runs as a worker thread');
 
 const running = new Map<number, ReadTransfer>();
+const shared = workerData as TransferWorkerData;
+/** Transfers of the whole server (all workers), kept by the pool. */
+const serverTransfers = new Int32Array(shared.running);
+
+/** A spin holds the thread: only for its only transfer, and while few run on the server. */
+function mayWaitAwake(): boolean {
+  return running.size === 1 && binding.size === 0 && Atomics.load(serverTransfers, 0) <= shared.spinSlots;
+}
 /** Transfers still binding their socket, with the abort that came meanwhile, if any. */
 const binding = new Map<number, string | undefined>();
 
@@ -43,8 +51,7 @@ async function start(job: TransferJob): Promise<void> {
     maxRetries: job.maxRetries,
     now: () => Date.now(),
     onAnswered: () => post({ type: 'answered', id: job.id }),
-    // A spin holds the thread: only while this transfer is its only one.
-    ...(job.answerSpinMicros > 0 && { answerSpin: { maxNs: job.answerSpinMicros * 1000, alone: () => running.size === 1 && binding.size === 0 } }),
+    ...(job.answerSpinMicros > 0 && { answerSpin: { maxNs: job.answerSpinMicros * 1000, alone: mayWaitAwake } }),
     onEnd: (report) => {
       running.delete(job.id);
       post({ type: 'end', id: job.id, report });
