@@ -25,6 +25,11 @@ export class ConnectedDatagramSocket {
    */
   send(buffer: Buffer, length?: number): number;
   /**
+   * Sends `head` followed by `body` as ONE datagram (sendmsg with two iovecs), results as
+   * send(). The bytes are not copied in user space: `body` may be a view on shared memory.
+   */
+  sendParts(head: Uint8Array, body: Uint8Array): number;
+  /**
    * Busy-waits up to `maxNanoseconds` (0 to 1e9) for a datagram or an error to be waiting:
    * the nanoseconds it took, or -1 if none came (also once closed). Reads nothing: the
    * event loop's next turn delivers it to `onResult` without the thread going to sleep.

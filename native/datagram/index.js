@@ -30,6 +30,10 @@ export class ConnectedDatagramSocket {
     return binding.send(this.#handle, buffer, length);
   }
 
+  sendParts(head, body) {
+    return binding.sendParts(this.#handle, head, body);
+  }
+
   awaitReadable(maxNanoseconds) {
     return binding.awaitReadable(this.#handle, maxNanoseconds);
   }

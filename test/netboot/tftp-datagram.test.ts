@@ -130,6 +130,27 @@ describe('ConnectedDatagramSocket', () => {
     peer.socket.close();
   });
 
+  it('sendParts: head and body as one datagram, the body read where it is (shared memory too); errors as send()', async () => {
+    const peer = await client();
+    const socket = new ConnectedDatagramSocket('127.0.0.1', '127.0.0.1', peer.port, Buffer.alloc(16), () => {});
+    try {
+      const shared = Buffer.from(new SharedArrayBuffer(8192));
+      shared.write('block bytes', 100);
+      expect(socket.sendParts(Buffer.from([0, 3, 0, 7]), shared.subarray(100, 111))).toBe(15);
+      expect(socket.sendParts(Buffer.from('head-only'), Buffer.alloc(0))).toBe(9);
+      await waitFor(() => peer.got.length === 2, 'both datagrams');
+      expect(peer.got[0]!.data).toEqual(Buffer.concat([Buffer.from([0, 3, 0, 7]), Buffer.from('block bytes')]));
+      expect(peer.got[1]!.data.toString()).toBe('head-only');
+      expect(() => (socket.sendParts as (...a: unknown[]) => number)('x', Buffer.alloc(1))).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }));
+      expect(() => (socket.sendParts as (...a: unknown[]) => number)(Buffer.alloc(1))).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }));
+      socket.close();
+      expect(errnoCode(socket.sendParts(Buffer.alloc(4), Buffer.alloc(4)))).toBe('EBADF');
+    } finally {
+      socket.close();
+      peer.socket.close();
+    }
+  });
+
   it('awaitReadable: the time until a datagram waits, -1 after the budget with none (or once closed); reads nothing', async () => {
     const peer = await client();
     const buffer = Buffer.alloc(64);

@@ -12,6 +12,11 @@ export interface FileSource {
   /** Releases the file descriptor (after any read in flight). Idempotent. */
   close(): void;
   /**
+   * Memory sources only: the bytes at `position` (at most `length`) as a view, not a copy,
+   * for a socket that sends a header and a body as one datagram (peer-socket.ts sendParts).
+   */
+  view?(position: number, length: number): Buffer;
+  /**
    * Called after each burst of sends, while the client has its turn: a source
    * that reads ahead synchronously does it here (sync-descriptor-source.ts).
    */
@@ -47,6 +52,11 @@ export class MemorySource implements FileSource {
     const end = Math.min(position + length, this.data.length);
     if (end <= position) return 0;
     return this.data.copy(target, targetOffset, position, end);
+  }
+
+  view(position: number, length: number): Buffer {
+    const start = Math.min(position, this.data.length);
+    return this.data.subarray(start, Math.min(start + length, this.data.length));
   }
 
   close(): void {}

@@ -20,6 +20,8 @@ export interface PeerSocket {
   send(packet: Buffer): void;
   /** Sends `lastWord` if given, then closes; idempotent. */
   close(lastWord?: Buffer): void;
+  /** Native only: `head` then `body` as one datagram, `body` not copied (a view on the shared cache); failures as send(). */
+  readonly sendParts?: (head: Buffer, body: Buffer) => void;
   /** Native only: busy-waits up to `maxNs` for a datagram to be waiting; ns it took, or -1 (answer-spin.ts). */
   readonly awaitReadable?: (maxNs: number) => number;
 }
@@ -67,6 +69,12 @@ export function openNativePeer(path: Extract<TransferPath, { kind: 'datagram' }>
   const buffer = (receiveBuffer ??= Buffer.allocUnsafe(65536));
   let handler = noHandler;
   let closed = false;
+  /** A full send buffer (EAGAIN) is a lost datagram, which the retransmission clock covers. */
+  const sent = (result: number): void => {
+    if (result >= 0 || closed) return;
+    const code = path.errnoCode(result);
+    if (code !== 'EAGAIN') handler.onError(errnoError(code, 'send'));
+  };
   const socket = new path.open(host, peer.address, peer.port, buffer, (result) => {
     if (result >= 0) handler.onDatagram(buffer, result);
     else handler.onError(errnoError(path.errnoCode(result), 'recv'));
@@ -76,12 +84,8 @@ export function openNativePeer(path: Extract<TransferPath, { kind: 'datagram' }>
     setHandler: (h) => {
       handler = h;
     },
-    send: (packet) => {
-      const result = socket.send(packet, packet.length);
-      if (result >= 0 || closed) return;
-      const code = path.errnoCode(result);
-      if (code !== 'EAGAIN') handler.onError(errnoError(code, 'send'));
-    },
+    send: (packet) => sent(socket.send(packet, packet.length)),
+    sendParts: (head, body) => sent(socket.sendParts(head, body)),
     close: (lastWord) => {
       if (closed) return;
       closed = true;

@@ -1,11 +1,12 @@
 import type { RemoteInfo } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import { AnswerSpin } from './answer-spin.ts';
-import { absoluteBlock, wireBlock } from './block-numbers.ts';
+import { absoluteBlock } from './block-numbers.ts';
+import { BlockSlots } from './block-slots.ts';
 import type { FileSource } from './file-source.ts';
 import type { Negotiated } from './options.ts';
 import { decodePacket } from './packet-decode.ts';
-import { encodeError, encodeOack, writeDataHeader } from './packet-encode.ts';
+import { encodeError, encodeOack } from './packet-encode.ts';
 import { ErrorCode, Opcode } from './packets.ts';
 import type { TransferSockets } from './transfer-sockets.ts';
 
@@ -75,7 +76,7 @@ function retransmitTick(timeoutMs: number): number {
 
 /**
  * One read transfer (RFC 1350 with the RFC 2347 OACK and RFC 7440 windows).
- * The window's packets live in reused buffers, one per slot, filled once and
+ * The window's packets live in reused slots (block-slots.ts), filled once and
  * resent as they are; blocks are counted without limit and only their wire
  * numbers wrap (block-numbers.ts).
  *
@@ -84,9 +85,7 @@ function retransmitTick(timeoutMs: number): number {
  * §4.2.3.1); lost packets are recovered by the timer alone.
  */
 export class ReadTransfer {
-  private readonly slots: Buffer[];
-  /** What each slot sends: the slot itself, or a shorter view of it for the last block. */
-  private readonly packets: Buffer[];
+  private readonly slots: BlockSlots;
   private readonly totalBlocks: number;
   private readonly window: number;
   private readonly timer: NodeJS.Timeout;
@@ -110,8 +109,7 @@ export class ReadTransfer {
     const { blockSize, windowSize } = p.negotiated;
     this.window = windowSize;
     this.totalBlocks = Math.floor(p.source.size / blockSize) + 1;
-    this.slots = Array.from({ length: Math.min(windowSize, this.totalBlocks) }, () => Buffer.allocUnsafe(4 + blockSize));
-    this.packets = this.slots.slice();
+    this.slots = new BlockSlots(Math.min(windowSize, this.totalBlocks), blockSize, p.negotiated.rolloverTo, p.source, p.sockets.peer);
     const { awaitReadable } = p.sockets.peer;
     this.spin = p.answerSpin && awaitReadable ? new AnswerSpin({ awaitReadable }, p.answerSpin.maxNs, p.answerSpin.alone, nowNs) : undefined;
     this.started = p.now();
@@ -208,12 +206,11 @@ export class ReadTransfer {
     const limit = Math.min(this.acked + this.window, this.totalBlocks);
     while (this.cursor <= limit && this.phase === 'data') {
       const block = this.cursor;
-      const slot = block % this.slots.length;
       if (block <= this.sent) {
         this.retransmits += 1;
       } else {
         if (this.filling) return;
-        const read = this.fill(block);
+        const read = this.slots.fill(block);
         if (typeof read !== 'number') {
           this.awaitFill(block, read);
           return;
@@ -221,7 +218,7 @@ export class ReadTransfer {
         this.sent = block;
         this.bytesSent += read;
       }
-      this.send(this.packets[slot] as Buffer);
+      this.slots.send(block);
       this.cursor = block + 1;
     }
     if (this.phase === 'done') return;
@@ -230,35 +227,17 @@ export class ReadTransfer {
     this.spin?.afterSend();
   }
 
-  /** Writes block `block` into its slot; a number when the bytes were at hand. */
-  private fill(block: number): number | Promise<number> {
-    const { blockSize, rolloverTo } = this.p.negotiated;
-    const slot = block % this.slots.length;
-    const buf = this.slots[slot] as Buffer;
-    writeDataHeader(buf, wireBlock(block, rolloverTo));
-    const read = this.p.source.read(buf, 4, (block - 1) * blockSize, blockSize);
-    if (typeof read === 'number') this.setLength(slot, 4 + read);
-    return read;
-  }
-
-  /** A whole slot is sent as it is: dgram.send with an offset and length would build a new view per datagram. */
-  private setLength(slot: number, length: number): void {
-    const buf = this.slots[slot] as Buffer;
-    this.packets[slot] = length === buf.length ? buf : buf.subarray(0, length);
-  }
-
   private awaitFill(block: number, pending: Promise<number>): void {
     this.filling = true;
     pending.then(
       (read) => {
         this.filling = false;
         if (this.phase !== 'data') return;
-        const slot = block % this.slots.length;
-        this.setLength(slot, 4 + read);
+        this.slots.filled(block, read);
         this.sent = block;
         this.bytesSent += read;
         if (this.cursor === block) {
-          this.send(this.packets[slot] as Buffer);
+          this.slots.send(block);
           this.cursor = block + 1;
         }
         this.pump();

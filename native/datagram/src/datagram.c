@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 #include <uv.h>
@@ -272,6 +273,31 @@ static napi_value send_datagram(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/*
+ * sendParts(handle, head, body) -> bytes sent, or -errno, as send(). One datagram made of
+ * two buffers (sendmsg with two iovecs): a TFTP DATA header and the block's bytes where
+ * they already are — a cached file lives in a SharedArrayBuffer, which JavaScript can
+ * only copy with relaxed atomics (~2.5 us for 8 KiB against ~0.2 us for plain memory).
+ */
+static napi_value send_parts(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  sock_t *s = argc == 3 ? sock_arg(env, argv[0]) : NULL;
+  struct iovec parts[2] = {{0}};
+  if (s == NULL || napi_get_buffer_info(env, argv[1], &parts[0].iov_base, &parts[0].iov_len) != napi_ok ||
+      napi_get_buffer_info(env, argv[2], &parts[1].iov_base, &parts[1].iov_len) != napi_ok)
+    return fail(env, "datagram: sendParts(handle, head, body)");
+  if (s->closed) return errno_value(env, EBADF);
+  struct msghdr message = {.msg_iov = parts, .msg_iovlen = 2};
+  ssize_t n;
+  do n = sendmsg(s->fd, &message, MSG_DONTWAIT);
+  while (n < 0 && errno == EINTR);
+  napi_value out;
+  napi_create_int32(env, n < 0 ? -errno : (int32_t)n, &out);
+  return out;
+}
+
 static int64_t monotonic_ns(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
@@ -343,6 +369,7 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"open", NULL, open_socket, NULL, NULL, NULL, napi_default, NULL},
       {"send", NULL, send_datagram, NULL, NULL, NULL, napi_default, NULL},
+      {"sendParts", NULL, send_parts, NULL, NULL, NULL, napi_default, NULL},
       {"awaitReadable", NULL, await_readable, NULL, NULL, NULL, napi_default, NULL},
       {"localPort", NULL, local_port, NULL, NULL, NULL, napi_default, NULL},
       {"close", NULL, close_socket, NULL, NULL, NULL, napi_default, NULL},
