@@ -49,7 +49,9 @@ export async function startAppliance(config: AppConfig, options: { clock?: Clock
     await appendAudit(db, clock, { actor: systemActor, action: 'system.started', metadata: { version: APPLIANCE_VERSION } });
     const tokenKey = loadOrCreateSecretKey(resolve(config.dataDir));
     const jobs = new JobRunner({ ctx, config });
-    app = await buildApp({ ctx, config, version: APPLIANCE_VERSION, tokenKey, logger: options.logger ?? false, jobs, netboot: netbootHealth });
+    // List pages on a worker thread with its own read-only connection (api/lists), unless turned off.
+    const lists = config.database.listWorker ? { databasePath: databasePath(config), busyTimeoutMs: config.database.busyTimeoutMs } : undefined;
+    app = await buildApp({ ctx, config, version: APPLIANCE_VERSION, tokenKey, logger: options.logger ?? false, jobs, netboot: netbootHealth, lists });
     // Deadlines rebuilt from the database: overdue sessions end now at their deadline, the others get their timers.
     await app.realtime.start();
     const url = await app.listen({ host: config.http.host, port: config.http.port });

@@ -7,6 +7,7 @@ import { AttemptLimiter } from '../auth/attempt-limiter.ts';
 import type { AuthPolicy } from '../auth/auth-service.ts';
 import { type BootAdmin, unavailableBootAdmin } from '../contract/boot-admin.ts';
 import { unavailableJobs, type JobsControl } from '../jobs/jobs-control.ts';
+import { InProcessListReader, type ListReader } from '../lists/list-reader.ts';
 import { Realtime } from '../realtime/realtime.ts';
 import type { Timers } from '../realtime/timers.ts';
 import { realtimeRoutes, websocketSupport } from '../realtime/ws-routes.ts';
@@ -54,6 +55,11 @@ export interface ApiOptions {
   jobs?: JobsControl;
   /** Realtime settings: timers (tests pass FakeTimers; default real ones on ctx.clock) and warning seconds (default 300, 120, 60, 30, 10). */
   realtime?: { timers?: Timers; warningSeconds?: readonly number[] };
+  /**
+   * Where list pages are read (api/lists): the appliance hands in a WorkerListReader;
+   * default: in the main thread, on ctx.db. Started here, closed with the app.
+   */
+  lists?: ListReader;
 }
 
 /**
@@ -94,17 +100,21 @@ export async function registerApi(app: FastifyInstance, opts: ApiOptions): Promi
   await app.register(websocketSupport, { realtime });
   await app.register(authPlugin, { ctx: authCtx });
 
+  const lists = opts.lists ?? new InProcessListReader(opts.ctx);
+  app.decorate('listReader', lists);
+  app.addHook('onClose', async () => lists.close());
+
   const loginLimiter = new AttemptLimiter(opts.ctx.clock, { maxFailures: 5, windowMs: 60_000, baseLockoutMs: 30_000, maxLockoutMs: 15 * 60_000 });
   await app.register(authRoutes, { ctx: authCtx, loginLimiter, secureCookie: opts.secureCookie ?? false });
-  await app.register(auditRoutes, { ctx: opts.ctx });
-  await app.register(userRoutes, { ctx: opts.ctx, photos: opts.photos ?? new UnconfiguredPhotoStore() });
+  await app.register(auditRoutes, { ctx: opts.ctx, lists });
+  await app.register(userRoutes, { ctx: opts.ctx, photos: opts.photos ?? new UnconfiguredPhotoStore(), lists });
   await app.register(operatorRoutes, { ctx: opts.ctx });
-  await app.register(sessionRoutes, { ctx: opts.ctx, codeLimiter: realtime.codeLimiter });
+  await app.register(sessionRoutes, { ctx: opts.ctx, codeLimiter: realtime.codeLimiter, lists });
   await app.register(jobRoutes, { jobs: opts.jobs ?? unavailableJobs });
   await app.register(reportRoutes, { ctx: opts.ctx });
   await app.register(statsRoutes, { ctx: opts.ctx });
   await app.register(settingsRoutes, { ctx: opts.ctx, defaults: settingsDefaultsFrom(configuredPolicy) });
-  await app.register(stationRoutes, { ctx: opts.ctx });
+  await app.register(stationRoutes, { ctx: opts.ctx, lists });
   await app.register(stationActionRoutes, { ctx: opts.ctx });
   await app.register(enrollRoutes, { ctx: opts.ctx });
   await app.register(bootProfileRoutes, { boot: opts.boot ?? unavailableBootAdmin });
@@ -112,4 +122,13 @@ export async function registerApi(app: FastifyInstance, opts: ApiOptions): Promi
   await app.register(bootProfileCatalogueRoutes, { boot: opts.boot ?? unavailableBootAdmin });
   await app.register(stationCommandRoutes, { ctx: opts.ctx, sender: realtime.stations });
   await app.register(realtimeRoutes, { realtime });
+  // Last, so that no failure after it leaves a worker thread without an app to close it.
+  await lists.start();
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Where list pages are read: `mode` says which (/api/health `listReads`). */
+    listReader: ListReader;
+  }
 }

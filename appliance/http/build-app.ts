@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { defaultAuthTimes } from '../../api/auth/auth-service.ts';
 import { registerApi } from '../../api/http/api-plugin.ts';
 import type { JobsControl } from '../../api/jobs/jobs-control.ts';
+import { WorkerListReader } from '../../api/lists/worker-list-reader.ts';
 import { parseWarningList } from '../../api/realtime/deadline-plan.ts';
 import type { Timers } from '../../api/realtime/timers.ts';
 import type { DomainContext } from '../../api/shared/domain-context.ts';
@@ -31,6 +32,12 @@ export interface BuildAppOptions {
   timers?: Timers;
   /** The netboot state /api/health reports; startAppliance moves it as DHCP/TFTP start. Default: starting when enabled (nothing starts them here), else off. */
   netboot?: NetbootHealth;
+  /**
+   * List pages read on a worker thread with its own read-only connection to this
+   * SQLite file (the one ctx.db has open, in WAL mode; api/lists). Undefined: in the
+   * main thread (tests on `:memory:`, `database.listWorker` off).
+   */
+  lists?: { databasePath: string; busyTimeoutMs?: number };
 }
 
 /** Builds the HTTP face of the appliance. Never listens: the entry point does. */
@@ -47,12 +54,14 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   const boot = createBootServices(opts.ctx, opts.config);
   const netboot = opts.netboot ?? new NetbootHealth(opts.config.netboot.enabled);
   const realtime = { warningSeconds: parseWarningList(opts.config.realtime.warningSeconds), ...(opts.timers ? { timers: opts.timers } : {}) };
-  await registerApi(app, { ctx: opts.ctx, version: opts.version, auth: { tokenKey: opts.tokenKey, ...defaultAuthTimes }, photos, jobs: opts.jobs, realtime, boot: boot.admin });
+  const lists = opts.lists && new WorkerListReader(opts.ctx, { ...opts.lists, log: app.log.child({ subsystem: 'lists' }) });
+  await registerApi(app, { ctx: opts.ctx, version: opts.version, auth: { tokenKey: opts.tokenKey, ...defaultAuthTimes }, photos, jobs: opts.jobs, realtime, boot: boot.admin, lists });
   await app.register(healthRoute, {
     db: opts.ctx.db,
     version: opts.version,
     now: () => opts.ctx.clock.now(),
     netboot: () => netboot.view,
+    lists: () => app.listReader.mode,
   });
   // HTTP boot (iPXE scripts, image files) is public by necessity: served only when netboot is on.
   if (opts.config.netboot.enabled) await app.register(httpBootRoutes, boot.httpBoot);

@@ -26,6 +26,11 @@ export const HealthResponse = Type.Object({
       reason: Type.Optional(Type.String()),
     }),
   ),
+  listReads: Type.Optional(
+    Type.String({
+      description: 'Where list pages are read: "worker" (a worker thread with its own read-only SQLite connection), or "in-process" (the main thread), with why when a worker was wanted.',
+    }),
+  ),
 });
 
 export interface HealthOptions {
@@ -34,6 +39,8 @@ export interface HealthOptions {
   now: () => number;
   /** The netboot state as lived (NetbootHealth.view), read at each request. */
   netboot: () => NetbootHealthView;
+  /** Where list pages are read (ListReader.mode); absent: not reported. */
+  lists?: () => string;
 }
 
 function netbootFields(view: NetbootHealthView): Pick<Static<typeof HealthResponse>, 'netboot' | 'netbootDetail'> {
@@ -66,6 +73,7 @@ export const healthRoute: FastifyPluginAsyncTypebox<HealthOptions> = async (app,
         time: new Date(opts.now()).toISOString(),
         database,
         ...netbootFields(opts.netboot()),
+        ...(opts.lists && { listReads: opts.lists() }),
       };
       if (body.netboot === 'failed') body.status = 'degraded';
       return reply.code(database === 'ok' ? 200 : 503).send(body);

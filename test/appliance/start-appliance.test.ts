@@ -30,7 +30,8 @@ describe('appliance start', () => {
       expect(first.firstAdmin?.username).toBe('admin');
       const res = await fetch(`${first.url}/api/health`);
       expect(res.status).toBe(200);
-      expect(await res.json()).toMatchObject({ status: 'ok', database: 'ok', netboot: 'off', version: '0.1.0' });
+      // listReads: the list worker started from the TypeScript sources (its boot file finds a loader).
+      expect(await res.json()).toMatchObject({ status: 'ok', database: 'ok', netboot: 'off', version: '0.1.0', listReads: 'worker' });
       const mode = await first.db.selectFrom('operators').select('must_change_password').executeTakeFirstOrThrow();
       expect(mode.must_change_password).toBe(1);
     } finally {

@@ -5,7 +5,7 @@ import type { Database } from '../../api/db/schema.ts';
 import { createOperator } from '../../api/operators/operators-service.ts';
 import { FakeClock } from '../../api/shared/clock.ts';
 import { defaultPolicy, type DomainContext } from '../../api/shared/domain-context.ts';
-import { createTestDb } from '../../api/testing/test-db.ts';
+import { createTestDb, createTestDbFile } from '../../api/testing/test-db.ts';
 import { MemoryPhotoStore } from '../../api/users/memory-photo-store.ts';
 import type { PhotoStore } from '../../api/users/photo-store.ts';
 import { resolveConfig } from '../../appliance/config/load-config.ts';
@@ -26,15 +26,19 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-/** The real app over a real in-memory SQLite, with an admin and an operator; photos in memory unless `photos` is given. */
-export async function createApiHarness(options: { photos?: PhotoStore } = {}): Promise<ApiHarness> {
-  const db = await createTestDb();
+/**
+ * The real app over a real in-memory SQLite, with an admin and an operator; photos in memory unless `photos` is given.
+ * `listWorker`: a SQLite file instead, and list pages read on the list worker as the appliance does (api/lists).
+ */
+export async function createApiHarness(options: { photos?: PhotoStore; listWorker?: boolean } = {}): Promise<ApiHarness> {
+  const file = options.listWorker ? await createTestDbFile() : undefined;
+  const db = file?.db ?? (await createTestDb());
   const clock = new FakeClock();
   const ctx: DomainContext = { db, clock, policy: defaultPolicy };
   await createOperator(ctx, systemActor, { username: 'admin', displayName: 'Admin', role: 'admin', password: ADMIN_PASSWORD, mustChangePassword: false });
   await createOperator(ctx, systemActor, { username: 'marie', displayName: 'Marie', role: 'operator', password: OPERATOR_PASSWORD, mustChangePassword: false });
   const photos = options.photos ?? new MemoryPhotoStore(clock);
-  const app = await buildApp({ ctx, config: resolveConfig({}), version: 'test', tokenKey: Buffer.alloc(32, 1), photos });
+  const app = await buildApp({ ctx, config: resolveConfig({}), version: 'test', tokenKey: Buffer.alloc(32, 1), photos, ...(file && { lists: { databasePath: file.path } }) });
   return {
     app,
     db,
@@ -52,7 +56,8 @@ export async function createApiHarness(options: { photos?: PhotoStore } = {}): P
     },
     close: async () => {
       await app.close();
-      await db.destroy();
+      if (file) await file.cleanup();
+      else await db.destroy();
     },
   };
 }

@@ -6,10 +6,10 @@ import { ERROR_ACTIONS, auditStats, getAuditEvent, listAuditEvents, recentAuditE
 import type { AuditAction } from '../../audit/audit-actions.ts';
 import { recordChainCheck } from '../../audit/audit-chain-check.ts';
 import { AuditEvent, AuditListQuery, AuditPage, AuditPeriodQuery, AuditSearchBody, AuditStats, ChainReport } from '../../contract/audit.ts';
-import { writeAuditEvent } from '../../contract/audit-json.ts';
 import { forSerializer } from '../../contract/serializer-schema.ts';
 import { IdParams, PageQuery, isoToEpoch } from '../../contract/common.ts';
 import { Problem } from '../../contract/problem.ts';
+import type { ListReader } from '../../lists/list-reader.ts';
 import type { DomainContext } from '../../shared/domain-context.ts';
 import { sendPage } from '../json-body.ts';
 import { actorOf } from '../principal-helpers.ts';
@@ -37,14 +37,14 @@ function toFilter(input: FilterInput): AuditFilter {
 }
 
 /** The seed's /api/logs/ (read-only) plus verification and CSV export. */
-export const auditRoutes: FastifyPluginAsyncTypebox<{ ctx: DomainContext }> = async (app, { ctx }) => {
+export const auditRoutes: FastifyPluginAsyncTypebox<{ ctx: DomainContext; lists: ListReader }> = async (app, { ctx, lists }) => {
   app.get('/api/audit', {
     config: { access: 'operator' },
     schema: { tags, summary: 'List audit events, filtered (seed: GET /api/logs/)', querystring: AuditListQuery, response: { 200: forSerializer(AuditPage), ...errors } },
   }, async (request, reply) => {
     const { page, pageSize, sort, ...filter } = request.query;
-    // Written from the views as the serializer would write the page (audit-json.ts).
-    return sendPage(reply, await listAuditEvents(ctx.db, toFilter(filter), { page, pageSize, sort }), writeAuditEvent);
+    // listAuditEvents, written as the serializer would write the page (audit-json.ts), on the list worker.
+    return sendPage(reply, await lists.read({ list: 'audit', filter: toFilter(filter), page: { page, pageSize, sort } }));
   });
 
   app.post('/api/audit/search', {

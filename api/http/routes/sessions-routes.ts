@@ -2,7 +2,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AttemptLimiter } from '../../auth/attempt-limiter.ts';
 import { isoToEpoch } from '../../contract/common.ts';
 import { forSerializer } from '../../contract/serializer-schema.ts';
-import { writeSession } from '../../contract/session-json.ts';
 import { Problem } from '../../contract/problem.ts';
 import {
   IssueSessionBody,
@@ -20,9 +19,10 @@ import {
 import { createCodeLimiter } from '../../sessions/code-attempts.ts';
 import { changeBinding } from '../../sessions/session-binding.ts';
 import { sessionStats } from '../../sessions/session-stats.ts';
-import { cancelSession, createSession, getSession, listSessions } from '../../sessions/sessions-service.ts';
+import { cancelSession, createSession, getSession } from '../../sessions/sessions-service.ts';
 import { LIVE_STATUSES } from '../../sessions/sessions-table.ts';
 import type { SessionSort } from '../../sessions/sessions-list-repository.ts';
+import type { ListReader } from '../../lists/list-reader.ts';
 import type { DomainContext } from '../../shared/domain-context.ts';
 import { sendPage } from '../json-body.ts';
 import { actorOf } from '../principal-helpers.ts';
@@ -34,6 +34,8 @@ export interface SessionRoutesOptions {
   ctx: DomainContext;
   /** Wrong-code limit per station; one per app unless a test hands its own in. */
   codeLimiter?: AttemptLimiter;
+  /** Where the sessions pages are read and written (api/lists). */
+  lists: ListReader;
 }
 
 const tags = ['sessions'];
@@ -48,16 +50,16 @@ const SORT_COLUMN: Record<string, SessionSort> = { createdAt: 'created_at', star
  * plugins registered below.
  */
 export const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = async (app, opts) => {
-  const { ctx } = opts;
+  const { ctx, lists } = opts;
 
   app.get('/api/sessions', {
     config: { access: 'operator' },
     schema: { tags, summary: 'List sessions: filters, sort, pages (seed: GET /api/sessions/)', querystring: SessionListQuery, response: { 200: SessionPageOut, ...errors } },
   }, async (request, reply) => {
     const { from, to, sort, ...rest } = request.query;
-    const page = await listSessions(ctx, { ...rest, from: isoToEpoch(from), to: isoToEpoch(to), sort: sort === undefined ? undefined : SORT_COLUMN[sort] });
-    // Written from the views as the serializer would write SessionPageOut (session-json.ts).
-    return sendPage(reply, page, writeSession);
+    const query = { ...rest, from: isoToEpoch(from), to: isoToEpoch(to), sort: sort === undefined ? undefined : SORT_COLUMN[sort] };
+    // listSessions, written as the serializer would write SessionPageOut (session-json.ts), on the list worker.
+    return sendPage(reply, await lists.read({ list: 'sessions', query }));
   });
 
   app.post('/api/sessions', {
@@ -79,8 +81,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = as
   }, async (request, reply) => {
     const { status, ...pageRequest } = request.query;
     // Outstanding codes can run into thousands: the live view is paged too.
-    const page = await listSessions(ctx, { ...pageRequest, status: status ?? [...LIVE_STATUSES], order: 'asc' });
-    return sendPage(reply, page, writeSession);
+    return sendPage(reply, await lists.read({ list: 'sessions', query: { ...pageRequest, status: status ?? [...LIVE_STATUSES], order: 'asc' } }));
   });
 
   app.get('/api/sessions/stats', {

@@ -4,10 +4,10 @@ import { IdParams, isoToEpoch } from '../../contract/common.ts';
 import { Problem } from '../../contract/problem.ts';
 import { NewStationBody, Station, StationList, StationListQuery, StationPage, StationPatchBody, StationStatsResponse, fleetStatsToWire, stationToWire } from '../../contract/station.ts';
 import { forSerializer } from '../../contract/serializer-schema.ts';
-import { writeStation } from '../../contract/station-json.ts';
 import { PeriodQuery } from '../../contract/stats.ts';
+import type { ListReader } from '../../lists/list-reader.ts';
 import type { DomainContext } from '../../shared/domain-context.ts';
-import { availableStations, listStations } from '../../stations/station-list.ts';
+import { availableStations } from '../../stations/station-list.ts';
 import { stationFleetStats } from '../../stations/station-stats.ts';
 import { createStation, deleteStation, getStation, updateStation } from '../../stations/stations-service.ts';
 import { sendPage } from '../json-body.ts';
@@ -17,14 +17,13 @@ const errors = { 400: Problem, 401: Problem, 403: Problem, 503: Problem };
 const tags = ['stations'];
 
 /** The seed's /api/postes/ CRUD, disponibles/ and stats/. */
-export const stationRoutes: FastifyPluginAsyncTypebox<{ ctx: DomainContext }> = async (app, { ctx }) => {
+export const stationRoutes: FastifyPluginAsyncTypebox<{ ctx: DomainContext; lists: ListReader }> = async (app, { ctx, lists }) => {
   app.get('/api/stations', {
     config: { access: 'operator' },
     schema: { tags, summary: 'List stations: state, online, text; sorted and paged (seed: GET /api/postes/)', querystring: StationListQuery, response: { 200: forSerializer(StationPage), ...errors } },
   }, async (request, reply) => {
-    const page = await listStations(ctx, request.query);
-    // Written from the views as the serializer would write the page (station-json.ts).
-    return sendPage(reply, page, writeStation);
+    // listStations, written as the serializer would write the page (station-json.ts), on the list worker.
+    return sendPage(reply, await lists.read({ list: 'stations', query: request.query }));
   });
 
   app.get('/api/stations/available', {

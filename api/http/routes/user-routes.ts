@@ -16,14 +16,14 @@ import {
   userStatsToWire,
   userToWire,
 } from '../../contract/user.ts';
-import { writeUser } from '../../contract/user-json.ts';
+import type { ListReader } from '../../lists/list-reader.ts';
 import type { DomainContext } from '../../shared/domain-context.ts';
 import type { PhotoStore } from '../../users/photo-store.ts';
 import { deleteUser } from '../../users/user-anonymise.ts';
 import type { UpdateUserInput } from '../../users/user-input.ts';
 import { userStats } from '../../users/user-stats.ts';
 import type { UsersContext } from '../../users/users-context.ts';
-import { createUser, getUser, listUsers, updateUser } from '../../users/users-service.ts';
+import { createUser, getUser, updateUser } from '../../users/users-service.ts';
 import { sendPage } from '../json-body.ts';
 import { actorOf } from '../principal-helpers.ts';
 import { userActionRoutes } from './user-actions-routes.ts';
@@ -33,6 +33,8 @@ export interface UserRoutesOptions {
   ctx: DomainContext;
   /** Where ID photos live (a directory under dataDir on the appliance). */
   photos: PhotoStore;
+  /** Where the visitors page is read and written (api/lists). */
+  lists: ListReader;
 }
 
 const errors = { 400: Problem, 401: Problem, 403: Problem, 503: Problem };
@@ -67,7 +69,7 @@ function replacement(body: ReplaceUserBody): UpdateUserInput {
  * Visitors ("usagers"): the seed's /api/utilisateurs/ CRUD and stats here,
  * custom actions in user-actions-routes.ts, the ID photo in user-photo-routes.ts.
  */
-export const userRoutes: FastifyPluginAsyncTypebox<UserRoutesOptions> = async (app, { ctx, photos }) => {
+export const userRoutes: FastifyPluginAsyncTypebox<UserRoutesOptions> = async (app, { ctx, photos, lists }) => {
   const users = usersContextOf(ctx, photos);
 
   app.get('/api/users', {
@@ -75,9 +77,9 @@ export const userRoutes: FastifyPluginAsyncTypebox<UserRoutesOptions> = async (a
     schema: { tags, summary: 'List visitors: search, consent status, paging (seed: GET /api/utilisateurs/)', querystring: UserListQuery, response: { 200: UserPageOut, ...errors } },
   }, async (request, reply) => {
     const { sort, ...query } = request.query;
-    const page = await listUsers(ctx, { ...query, ...(sort && { sort: sort === 'createdAt' ? 'created_at' : 'name' }) });
-    // Written from the views as the serializer would write UserPageOut (user-json.ts).
-    return sendPage(reply, page, writeUser);
+    const options = { ...query, ...(sort && { sort: sort === 'createdAt' ? ('created_at' as const) : ('name' as const) }) };
+    // listUsers, written as the serializer would write UserPageOut (user-json.ts), on the list worker.
+    return sendPage(reply, await lists.read({ list: 'users', options }));
   });
 
   app.post('/api/users', {

@@ -1,0 +1,41 @@
+import BetterSqlite3, { type Statement } from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import { allowDirectReads } from '../db/direct-read.ts';
+import type { Database } from '../db/schema.ts';
+import { withStatementCache } from '../db/statement-cache.ts';
+
+export interface ReadOnlySqliteOptions {
+  /** An existing database file in WAL mode. */
+  path: string;
+  busyTimeoutMs: number;
+  /** Page cache of this connection, in KiB. */
+  pageCacheKiB: number;
+}
+
+/**
+ * A second, read-only connection to the appliance's database (the list
+ * worker's). WAL is required, not set (a read-only connection cannot change
+ * the journal mode, and the main connection already did): in WAL a reader
+ * never holds up the writer and sees every transaction committed before its
+ * read began. In rollback mode it would block the writer's commits, so it is
+ * refused. Same busy timeout and bounded page cache as openSqlite, the same
+ * statement cache and direct reads; `query_only` on top of the read-only open.
+ */
+export function openReadOnlySqlite(options: ReadOnlySqliteOptions): Kysely<Database> {
+  const native = new BetterSqlite3(options.path, { readonly: true, fileMustExist: true });
+  try {
+    const mode = native.pragma('journal_mode', { simple: true });
+    if (mode !== 'wal') throw new Error(`${options.path} is in journal mode ${String(mode)}, not WAL: a reader would hold up the writer`);
+    native.pragma('query_only = 1');
+    native.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs)}`);
+    // Negative: a size in KiB rather than a page count.
+    native.pragma(`cache_size = ${-Math.max(64, Math.trunc(options.pageCacheKiB))}`);
+  } catch (error) {
+    native.close();
+    throw error;
+  }
+  const statements = withStatementCache(native);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
+  allowDirectReads(db, native, (sql) => statements.prepare(sql) as unknown as Statement);
+  return db;
+}
