@@ -70,7 +70,7 @@ describe('expireDueSessions', () => {
     expect(await stationState(kit.db, station)).toBe('maintenance');
   });
 
-  it(`handles more than one batch (${EXPIRY_BATCH}) in a pass`, async () => {
+  it(`handles more than one batch (${EXPIRY_BATCH}) in a pass, yielding to the loop between sessions`, async () => {
     const count = EXPIRY_BATCH + 5;
     const base = kit.clock.now();
     const rows = Array.from({ length: count }, (_, i) => ({
@@ -85,7 +85,17 @@ describe('expireDueSessions', () => {
       updated_at: base,
     }));
     for (const row of rows) await kit.db.insertInto('sessions').values(row).execute();
+    let turns = 0;
+    let ticking = true;
+    const tick = (): void => {
+      turns += 1;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
     expect(await expireDueSessions(kit.ctx, base + count)).toHaveLength(count);
+    ticking = false;
+    // One session per transaction with a loop turn between: requests and beats go between them.
+    expect(turns).toBeGreaterThanOrEqual(count - 1);
     expect((await auditActions(kit.db)).filter((a) => a === 'session.expired')).toHaveLength(count);
   });
 });

@@ -15,6 +15,7 @@ import {
   type ActiveDeadline,
 } from './sessions-repository.ts';
 import type { Session } from './sessions-table.ts';
+import { nextTurn } from '../shared/next-turn.ts';
 
 /**
  * Pending sessions whose code passed code_expires_at by `now` end with reason
@@ -61,10 +62,13 @@ async function sweep(
   planner: Planner,
 ): Promise<SessionView[]> {
   const done: SessionView[] = [];
+  let units = 0;
   for (;;) {
     const batch = await reading(() => find(ctx.db));
     let changed = 0;
     for (const candidate of batch) {
+      // Many deadlines at once (a room's sessions booked together) must not hold the loop: requests go between.
+      if (units++ > 0) await nextTurn();
       const ended = await inTransaction(ctx.db, async (trx) => {
         const session = await findSessionById(trx, candidate.id);
         if (session === undefined || !stillDue(session, now)) return undefined;

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db, DbOrTx } from '../db/schema.ts';
 import { inTransaction } from '../db/transaction.ts';
+import { nextTurn } from '../shared/next-turn.ts';
 
 /** How long a routine heartbeat may wait in memory before it is written (real time). */
 export const HEARTBEAT_FLUSH_MS = 1000;
@@ -120,7 +121,7 @@ function writeChunk(db: DbOrTx, chunk: ReadonlyArray<readonly [number, number]>)
 async function writeBeats(db: Db, batch: Map<number, number>): Promise<void> {
   const beats = [...batch];
   for (let i = 0; i < beats.length; i += BEATS_PER_TRANSACTION) {
-    if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+    if (i > 0) await nextTurn();
     const chunk = beats.slice(i, i + BEATS_PER_TRANSACTION);
     await inTransaction(db, (trx) => writeChunk(trx, chunk));
   }

@@ -71,6 +71,23 @@ describe('heartbeats and the silence sweep', () => {
     ]);
   });
 
+  it('a room going silent at once: the sweep lets the loop serve others between stations', async () => {
+    for (let i = 2; i <= 20; i += 1) await createStation(ctx, admin, { name: `Poste ${i}`, mac: `52:54:00:aa:01:${i.toString(16).padStart(2, '0')}` });
+    ctx.clock.advance(60_000);
+    let turns = 0;
+    const tick = (): void => {
+      turns += 1;
+      if (turns < 1000) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const swept = await markSilentStationsOffline(ctx, ctx.clock.now());
+    const turnsDuringSweep = turns;
+    turns = 1000; // stop ticking
+    expect(swept).toHaveLength(20);
+    // One station at a time, with a loop turn between: a request or a heartbeat waiting gets its go.
+    expect(turnsDuringSweep).toBeGreaterThanOrEqual(19);
+  });
+
   it('counts a never-heard station from its creation', async () => {
     ctx.clock.advance(30_000);
     expect(await markSilentStationsOffline(ctx, ctx.clock.now())).toEqual([]);

@@ -10,6 +10,7 @@ import { SILENCE_REASON, writeStationState } from './station-state-change.ts';
 import { isStationOnline, toStationView, type StationView } from './station-view.ts';
 import { findHolder, findStation, liveSessionFor, requireStation, stationTransaction, updateStationRow } from './stations-repository.ts';
 import type { Station, StationUpdate } from './stations-table.ts';
+import { nextTurn } from '../shared/next-turn.ts';
 
 export interface HeartbeatInput {
   /** The agent's version; absent keeps the stored one. */
@@ -140,7 +141,9 @@ export async function markSilentStationsOffline(ctx: DomainContext, now: number)
       .execute(),
   );
   const changed: number[] = [];
-  for (const { id } of candidates) {
+  for (const [i, { id }] of candidates.entries()) {
+    // A room going dark at once (a power cut) must not hold the panel and the beats of the others.
+    if (i > 0) await nextTurn();
     const done = await stationTransaction(ctx.db, async (trx) => {
       // Re-read: a heartbeat may have arrived since the candidates were listed.
       const station = await findStation(trx, id);
