@@ -40,8 +40,8 @@ export const ConfigSchema = Type.Object(
         file: Type.String({ minLength: 1, default: 'epnbox.sqlite', description: 'SQLite file, relative to dataDir unless absolute.' }),
         busyTimeoutMs: int(0, 60_000, 5000, 'How long a writer waits for a lock.'),
         listWorker: Type.Boolean({
-          default: true,
-          description: 'Read list pages (visitors, sessions, stations, audit) on a worker thread with its own read-only connection (off: in the main thread).',
+          default: false,
+          description: 'Read list pages (visitors, sessions, stations, audit) on a worker thread with its own read-only connection (~26 MiB more memory; off: in the main thread).',
         }),
       },
       { additionalProperties: false, default: {} },

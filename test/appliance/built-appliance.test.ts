@@ -57,7 +57,7 @@ describe('built appliance (dist/)', () => {
 
     const flags = pkg.scripts['start:built']!.split(/\s+/).filter((a) => a.startsWith('--'));
     child = spawn(process.execPath, [...flags, join(out, 'appliance/main.js')], {
-      env: { ...process.env, EPNBOX_DATA_DIR: join(dir, 'data'), EPNBOX_HTTP_PORT: '0', EPNBOX_HTTP_HOST: '127.0.0.1', EPNBOX_LOG_LEVEL: 'warn' },
+      env: { ...process.env, EPNBOX_DATA_DIR: join(dir, 'data'), EPNBOX_HTTP_PORT: '0', EPNBOX_HTTP_HOST: '127.0.0.1', EPNBOX_LOG_LEVEL: 'warn', EPNBOX_DATABASE_LIST_WORKER: 'true' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const url = await listeningUrl(child);

@@ -16,10 +16,10 @@ const run = promisify(execFile);
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-function tempConfig() {
+function tempConfig(env: Record<string, string> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'epnbox-start-'));
   dirs.push(dir);
-  return resolveConfig({ env: { EPNBOX_DATA_DIR: join(dir, 'data'), EPNBOX_HTTP_PORT: '0' } });
+  return resolveConfig({ env: { EPNBOX_DATA_DIR: join(dir, 'data'), EPNBOX_HTTP_PORT: '0', ...env } });
 }
 
 describe('appliance start', () => {
@@ -30,8 +30,7 @@ describe('appliance start', () => {
       expect(first.firstAdmin?.username).toBe('admin');
       const res = await fetch(`${first.url}/api/health`);
       expect(res.status).toBe(200);
-      // listReads: the list worker started from the TypeScript sources (its boot file finds a loader).
-      expect(await res.json()).toMatchObject({ status: 'ok', database: 'ok', netboot: 'off', version: '0.1.0', listReads: 'worker' });
+      expect(await res.json()).toMatchObject({ status: 'ok', database: 'ok', netboot: 'off', version: '0.1.0', listReads: 'in-process' });
       const mode = await first.db.selectFrom('operators').select('must_change_password').executeTakeFirstOrThrow();
       expect(mode.must_change_password).toBe(1);
     } finally {
@@ -60,6 +59,16 @@ describe('appliance start', () => {
     raw.prepare("insert into kysely_migration (name, timestamp) values ('999-from-the-future', '2030-01-01')").run();
     raw.close();
     await expect(startAppliance(config)).rejects.toThrow(/database migration .* failed/);
+  });
+
+  it('reads the list pages on the worker thread when database.listWorker is on, and stops it on close', async () => {
+    const running = await startAppliance(tempConfig({ EPNBOX_DATABASE_LIST_WORKER: 'true' }));
+    try {
+      // From the TypeScript sources: the worker's boot file finds a loader.
+      expect(await (await fetch(`${running.url}/api/health`)).json()).toMatchObject({ status: 'ok', listReads: 'worker' });
+    } finally {
+      await running.close();
+    }
   });
 
   it('answers 503 on health when the database is gone', async () => {
