@@ -72,6 +72,8 @@ const YEAR_10000 = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z, the last in
 describe.each(['in the main thread', 'on the list worker'] as const)('list bodies written as text, read %s', (where) => {
   beforeAll(async () => {
     h = await createApiHarness({ listWorker: where === 'on the list worker' });
+    // Not the main thread standing in for a worker that failed to start.
+    expect(h.app.listReader.mode).toBe(where === 'on the list worker' ? 'worker' : 'in-process');
     auth = await h.bearer('marie');
     const now = h.clock.now();
     const [op] = await h.db.selectFrom('operators').select('id').where('username', '=', 'marie').execute();
