@@ -117,14 +117,15 @@ export class WorkerListReader implements ListReader {
   private spawn(): Promise<void> {
     const data: ListWorkerData = { path: this.options.databasePath, busyTimeoutMs: this.options.busyTimeoutMs ?? 5000, pageCacheKiB: this.options.pageCacheKiB ?? 2048 };
     const worker = new Worker(this.options.entry ?? listWorkerEntry(import.meta.url), { workerData: data, resourceLimits: WORKER_LIMITS });
-    // The HTTP server keeps the process alive, not this thread; a pending read's timer does.
-    worker.unref();
     this.worker = worker;
     this.policySent = undefined;
     let started = false;
     return new Promise<void>((resolve) => {
       worker.on('message', (msg: FromListWorker) => {
         if (msg.type === 'ready') {
+          // Held until ready (a start awaiting it must not find the event loop empty); then the
+          // HTTP server keeps the process alive, not this thread, and a pending read's timer does.
+          worker.unref();
           started = true;
           this.ready = !this.closed;
           resolve();
