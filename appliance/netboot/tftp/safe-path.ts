@@ -1,4 +1,4 @@
-import { realpath } from 'node:fs/promises';
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 
 /** Why a requested name is not served; the server turns it into an ERROR packet. */
@@ -15,13 +15,18 @@ export type PathResult = { readonly ok: true; readonly path: string } | ({ reado
  * root (and outside `symlinkTargets`, real directories an admin allowed links to
  * point into); the npm `tftp` server followed such symlinks. Backslashes are
  * ordinary characters on Linux, so `..\x` is a file name, not a way up.
+ *
+ * Synchronous, as file-open.ts: the root is a local directory the box staged
+ * (<dataDir>/tftp), where realpath(3) takes microseconds; through the thread pool
+ * the same call costs a hop to another thread and back (~50–100 µs on these VMs)
+ * before the client gets its first packet.
  */
 export async function resolveInRoot(root: string, requested: string, symlinkTargets: readonly string[] = []): Promise<PathResult> {
   const lexical = checkName(requested);
   if (lexical !== undefined) return { ok: false, reason: 'outside-root', detail: lexical };
   let real: string;
   try {
-    real = await realpath(path.join(root, requested));
+    real = realpathSync.native(path.join(root, requested));
   } catch {
     return { ok: false, reason: 'not-found' };
   }
