@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon, { type Request } from 'autocannon';
 import { cpuSeconds, freePort, rssMiB, startNode, waitForHttp } from './bench-support.ts';
-import { pacedLoad, type PacedRequest } from './paced-load.ts';
+import { pacedLoad, type PacedRequest, type PacedResult } from './paced-load.ts';
 import { seedBenchDatabase } from './seed-bench-database.ts';
 
 const SIZES = { visitors: 10_000, pastSessions: 100_000, busyStations: 1000, freeStations: 1000, freshCodes: 30_000, auditEvents: 300_000 };
@@ -124,11 +124,29 @@ try {
       cycle(pairs, (p, req) => ({ ...req, method: 'POST', path: '/api/sessions/validate-code', headers: { ...req.headers, authorization: `Bearer ${p.station.token}` }, body: JSON.stringify({ code: p.code }) }))),
   );
   const lists = ['/api/users?pageSize=50&page=20', '/api/users?search=nom42&pageSize=50', '/api/sessions?pageSize=50&page=100', '/api/audit?pageSize=50&page=100', '/api/stations?pageSize=50&page=10', '/api/sessions/live'];
+  // Operators list while the stations go on beating, each once per 10 s as the real fleet does
+  // (the paced line above). Left silent after the station lines, the 2,000 stations fell offline
+  // during the lists, all in one minute sweep (~1.4 s of work spread over a list line), which no
+  // real room does. The beats' own latency is printed under the table.
+  let background: Promise<PacedResult> | undefined;
+  let listsDone = false;
+  if (lists.some((path) => wanted(`GET ${path}`))) {
+    await beatAll(base, stations);
+    let b = 0;
+    const nextBeat = (): PacedRequest => {
+      const s = stations[b++ % stations.length]!;
+      return { method: 'POST', path: `/api/stations/${s.stationId}/heartbeat`, headers: { 'content-type': 'application/json', authorization: `Bearer ${s.token}` }, body: '{"agentVersion":"bench"}' };
+    };
+    background = pacedLoad(base, stations.length / 10, lists.length * (DURATION + 10), 20, nextBeat, () => listsDone);
+  }
   for (const path of lists) add(await load(`GET ${path}`, pid, base, [{ method: 'GET', path } as Request], operator));
+  listsDone = true;
+  const beats = await background;
 
   console.log(`\n| endpoint | req/s | p50 ms | p99 ms | non-2xx | errors | RSS MiB | server CPU % | CPU µs/req |\n|---|---|---|---|---|---|---|---|---|`);
   for (const r of rows) console.log(`| ${r.name} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} | ${r.rss} | ${r.cpu} | ${r.cpuUsPerRequest} |`);
   console.log(`\n${DURATION} s per line after ${WARMUP} unmeasured requests, ${CONNECTIONS} connections, autocannon in the bench process; node ${process.version}.`);
+  if (beats) console.log(`During the list lines every station beat once per 10 s (${stations.length / 10}/s): ${beats.sent} heartbeats, p50 ${beats.p50} ms, p99 ${beats.p99} ms, max ${beats.max} ms, non-2xx ${beats.non2xx}, errors ${beats.errors}.`);
 } finally {
   for (const stop of stops) await stop();
   rmSync(dir, { recursive: true, force: true });

@@ -22,8 +22,10 @@ export interface PacedResult {
  * autocannon's overallRate mode is not used for this: on a bare Fastify route
  * at 100 req/s it reports a p50 of tens of ms (its pacing delay counts as
  * latency), which would blame the server for the client's timer.
+ * `stop`, checked before each request, ends a background load early (bounded
+ * anyway by `seconds`).
  */
-export async function pacedLoad(base: string, ratePerSecond: number, seconds: number, sockets: number, next: () => PacedRequest): Promise<PacedResult> {
+export async function pacedLoad(base: string, ratePerSecond: number, seconds: number, sockets: number, next: () => PacedRequest, stop: () => boolean = () => false): Promise<PacedResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: sockets });
   const url = new URL(base);
   const latencies: number[] = [];
@@ -50,9 +52,14 @@ export async function pacedLoad(base: string, ratePerSecond: number, seconds: nu
     inFlight.add(done);
     void done.then(() => inFlight.delete(done));
   };
-  const total = Math.round(ratePerSecond * seconds);
+  let total = Math.round(ratePerSecond * seconds);
   const t0 = performance.now();
   for (let i = 0; i < total; i++) {
+    // A background load (`stop`) ends early once what it accompanies is done.
+    if (stop()) {
+      total = i;
+      break;
+    }
     // Each request leaves at its own slot, whatever the previous ones took.
     const wait = t0 + (i * 1000) / ratePerSecond - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
