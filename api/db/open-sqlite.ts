@@ -33,9 +33,19 @@ export function openSqlite(options: SqliteOptions): Kysely<Database> {
   native.pragma('journal_mode = WAL');
   native.pragma('foreign_keys = ON');
   native.pragma('synchronous = NORMAL');
-  native.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
+  setConnectionLimits(native, options.busyTimeoutMs ?? 5000, options.pageCacheKiB ?? DEFAULT_PAGE_CACHE_KIB);
+  return kyselyOver(native);
+}
+
+/** The busy timeout and the bounded page cache every connection of ours has. */
+export function setConnectionLimits(native: BetterSqlite3.Database, busyTimeoutMs: number, pageCacheKiB: number): void {
+  native.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
   // Negative: a size in KiB rather than a page count.
-  native.pragma(`cache_size = ${-Math.max(64, Math.trunc(options.pageCacheKiB ?? DEFAULT_PAGE_CACHE_KIB))}`);
+  native.pragma(`cache_size = ${-Math.max(64, Math.trunc(pageCacheKiB))}`);
+}
+
+/** Kysely over an open connection, with the statement cache and direct reads. */
+export function kyselyOver(native: BetterSqlite3.Database): Kysely<Database> {
   const statements = withStatementCache(native);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
   allowDirectReads(db, native, (sql) => statements.prepare(sql) as unknown as Statement);

@@ -1,8 +1,7 @@
-import BetterSqlite3, { type Statement } from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
-import { allowDirectReads } from '../db/direct-read.ts';
+import BetterSqlite3 from 'better-sqlite3';
+import type { Kysely } from 'kysely';
+import { kyselyOver, setConnectionLimits } from '../db/open-sqlite.ts';
 import type { Database } from '../db/schema.ts';
-import { withStatementCache } from '../db/statement-cache.ts';
 
 export interface ReadOnlySqliteOptions {
   /** An existing database file in WAL mode. */
@@ -27,15 +26,10 @@ export function openReadOnlySqlite(options: ReadOnlySqliteOptions): Kysely<Datab
     const mode = native.pragma('journal_mode', { simple: true });
     if (mode !== 'wal') throw new Error(`${options.path} is in journal mode ${String(mode)}, not WAL: a reader would hold up the writer`);
     native.pragma('query_only = 1');
-    native.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs)}`);
-    // Negative: a size in KiB rather than a page count.
-    native.pragma(`cache_size = ${-Math.max(64, Math.trunc(options.pageCacheKiB))}`);
+    setConnectionLimits(native, options.busyTimeoutMs, options.pageCacheKiB);
   } catch (error) {
     native.close();
     throw error;
   }
-  const statements = withStatementCache(native);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
-  allowDirectReads(db, native, (sql) => statements.prepare(sql) as unknown as Statement);
-  return db;
+  return kyselyOver(native);
 }
