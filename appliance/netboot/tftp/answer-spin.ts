@@ -17,8 +17,9 @@
  *   (a slow client, a loaded box, a lost packet), until a fast answer again.
  *
  * A slow station (real firmware over a real switch answers in 0.1-1 ms) thus costs a
- * few short spins, then none. Only a thread with one transfer spins
- * (transfer-worker.ts): a spin holds its thread, and its other transfers would wait.
+ * few short spins, then none. Only a worker's only transfer spins, and only while
+ * the server runs few transfers (transfer-worker.ts): a spin holds its thread, and
+ * spinners must leave a core to everything else.
  */
 export const MIN_SPIN_NS = 10_000;
 
@@ -38,7 +39,7 @@ export class AnswerSpin {
   constructor(
     private readonly peer: SpinningPeer,
     private readonly maxNs: number,
-    /** False while the thread has other work (another transfer): no spin then. */
+    /** False while spinning would hold up other work (transfer-worker.ts mayWaitAwake): no spin then. */
     private readonly alone: () => boolean,
     private readonly nowNs: () => number,
   ) {}

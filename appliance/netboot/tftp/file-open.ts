@@ -98,7 +98,7 @@ class StreamedFile implements OpenedFile {
   }
 
   close(): void {
-    fs.close(this.fd, () => {});
+    closeQuietly(this.fd);
   }
 }
 
