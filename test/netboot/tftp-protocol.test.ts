@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { encodeError } from '../../appliance/netboot/tftp/packet-encode.ts';
 import { ErrorCode, Opcode } from '../../appliance/netboot/tftp/packets.ts';
 import { npmFetch } from './tftp-support/npm-client.ts';
@@ -21,6 +21,9 @@ beforeAll(async () => {
   peer = await RawPeer.open();
   stranger = await RawPeer.open();
 });
+
+// A test reads the last report: the transfers of the test before must have reported first.
+beforeEach(async () => patient.settled());
 
 afterAll(async () => {
   peer?.close();
@@ -161,6 +164,7 @@ describe('retransmission', () => {
     // Short enough to watch retries, long enough for a loaded machine to ACK in time.
     hasty = await startTftpFixture({ timeoutMs: 200, maxRetries: 3 });
   });
+  beforeEach(async () => hasty.settled());
   afterAll(async () => hasty?.close());
 
   it('resends the unacknowledged block, then goes on when the ACK comes', async () => {

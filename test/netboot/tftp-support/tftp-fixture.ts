@@ -14,7 +14,10 @@ export interface TftpFixture {
   readonly root: string;
   /** A file beside the root that must never be served. */
   readonly secret: string;
+  /** Reports in the order they came: transfers run on worker threads, so not always the order they ended in. */
   readonly events: TftpTransferEvent[];
+  /** Resolves once every transfer started so far has reported (a client is done before its server says so). */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -71,6 +74,7 @@ export async function startTftpFixture(options: Partial<TftpServerOptions> = {},
     root,
     secret,
     events,
+    settled: () => waitFor(() => server.activeTransfers === 0, 'every transfer to report'),
     close: async () => {
       await server.close();
       rmSync(base, { recursive: true, force: true });
