@@ -1,6 +1,7 @@
 import { sql, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import { arrayRows, type RowOf } from '../db/array-rows.ts';
 import { shapedCompiled } from '../db/hot-query.ts';
+import { rowsOfPage } from '../db/page-rows.ts';
 import type { Database, DbOrTx } from '../db/schema.ts';
 import { countedTotal } from '../shared/list-totals.ts';
 import { LIVE_STATUSES, type EndReason, type Session, type SessionStatus } from './sessions-table.ts';
@@ -130,7 +131,7 @@ const pageQuery = shapedCompiled(
     const pageIds = sorted(filtered(db, shape, args.slice(0, -2)).select('id'), shape)
       .offset(args.at(-1) as number)
       .limit(args.at(-2) as number);
-    return sorted(db.selectFrom('sessions').select(COLUMNS).where('id', 'in', pageIds), shape);
+    return rowsOfPage(db, 'sessions', pageIds, COLUMNS);
   },
   { arrayRows: true },
 );

@@ -1,6 +1,7 @@
 import { sql, type Expression, type ExpressionBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import { arrayRows, type RowOf } from '../db/array-rows.ts';
 import { shapedCompiled } from '../db/hot-query.ts';
+import { rowsOfPage } from '../db/page-rows.ts';
 import type { Database, DbOrTx } from '../db/schema.ts';
 import { countedTotal } from '../shared/list-totals.ts';
 import { foldForSearch } from './person-fields.ts';
@@ -165,11 +166,12 @@ function userFromRow(r: ListedRow): ListedUser {
 const countQuery = shapedCompiled((db, shape: UsersShape, args) => filtered(db, shape, args).select((eb) => eb.fn.countAll().as('n')));
 
 // The page's ids first, from an index in the list's order (migration 007), then only their rows:
-// the skipped rows are walked in the index, never read from the table. Limit and offset come last.
+// the skipped rows are walked in the index, never read from the table (page-rows.ts). Limit and
+// offset come last.
 const pageQuery = shapedCompiled(
   (db, shape: UsersShape, args) => {
     const pageIds = sorted(filtered(db, shape, args.slice(0, -2)).select('id'), shape).limit(args.at(-2) as number).offset(args.at(-1) as number);
-    return sorted(db.selectFrom('users').select(LISTED_COLUMNS).where('id', 'in', pageIds), shape);
+    return rowsOfPage(db, 'users', pageIds, LISTED_COLUMNS);
   },
   { arrayRows: true },
 );
