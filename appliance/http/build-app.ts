@@ -38,7 +38,12 @@ export interface BuildAppOptions {
    * main thread (tests on `:memory:`, `database.listWorker` off).
    */
   lists?: { databasePath: string; busyTimeoutMs?: number };
+  /** A connection silent this long is closed; default IDLE_CONNECTION_MS (tests shorten it). */
+  idleConnectionMs?: number;
 }
+
+/** Fastify's keep-alive default; WebSockets (api/realtime) clear the timer when they upgrade. */
+export const IDLE_CONNECTION_MS = 72_000;
 
 /** Builds the HTTP face of the appliance. Never listens: the entry point does. */
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
@@ -48,7 +53,17 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     requestIdHeader: 'x-request-id',
     // An unknown field is a client bug to report (400), not something to drop silently.
     ajv: { customOptions: { removeAdditional: false } },
+    // A connection with no traffic for this long is closed, between requests or during one.
+    connectionTimeout: opts.idleConnectionMs ?? IDLE_CONNECTION_MS,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  // Node re-arms a keep-alive timer after every response: a new Timeout per request that
+  // lives until the connection's next request, so under load each one outlived two young
+  // collections and was promoted (with a list load, a third of what reached V8's old
+  // generation, whose collections are the list lines' slow moments: docs/performance.md,
+  // session 6). The connection timeout above (one timer per connection, refreshed by its
+  // traffic) closes idle keep-alive connections instead. Set on the server: Fastify reads a
+  // keepAliveTimeout of 0 as "use the default".
+  app.server.keepAliveTimeout = 0;
 
   const photos = opts.photos ?? new FsPhotoStore(join(resolve(opts.config.dataDir), 'photos'));
   const boot = createBootServices(opts.ctx, opts.config);

@@ -53,6 +53,8 @@ export interface HarnessOptions {
   /** Create the two operators (a reopened database already has them). */
   seedOperators?: boolean;
   warningSeconds?: string;
+  /** buildApp's idleConnectionMs. */
+  idleConnectionMs?: number;
 }
 
 /** The real app on a real socket (127.0.0.1, port 0), FakeClock time and FakeTimers for every realtime timer. */
@@ -67,7 +69,7 @@ export async function createRealtimeHarness(options: HarnessOptions = {}): Promi
     }
   }
   const config = resolveConfig({ env: options.warningSeconds === undefined ? {} : { EPNBOX_REALTIME_WARNING_SECONDS: options.warningSeconds } });
-  const app = await buildApp({ ctx, config, version: 'test', tokenKey: Buffer.alloc(32, 7), photos: new MemoryPhotoStore(clock), timers });
+  const app = await buildApp({ ctx, config, version: 'test', tokenKey: Buffer.alloc(32, 7), photos: new MemoryPhotoStore(clock), timers, ...(options.idleConnectionMs === undefined ? {} : { idleConnectionMs: options.idleConnectionMs }) });
   timers.settle = () => app.realtime.settled();
   if (options.startScheduler ?? true) await app.realtime.start();
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
