@@ -7,12 +7,14 @@
 // LIST_PROFILE_DB=<file> keeps the seeded database between runs (seeded when missing);
 // LIST_PROFILE_N (default 200) requests per endpoint; LIST_PROFILE_ONLY=<substring> filters;
 // LIST_PROFILE_CPU=<dir> writes a V8 CPU profile of each timed loop there;
+// LIST_PROFILE_ALLOC=<dir> samples each loop's allocations instead (allocation-profile.ts) and prints KiB/req;
 // LIST_PROFILE_PATHS=<path>,<path> replaces the bench's six lists (e.g. /api/auth/me for the floor).
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '../../appliance/config/load-config.ts';
 import { startAppliance } from '../../appliance/start-appliance.ts';
+import { allocationSampled } from './allocation-profile.ts';
 import { profiled } from './cpu-profile.ts';
 import { seedBenchDatabase } from './seed-bench-database.ts';
 
@@ -35,6 +37,7 @@ const dbFile = join(dataDir, 'epnbox.sqlite');
 const kept = process.env.LIST_PROFILE_DB;
 const PASSWORD = 'bench admin password';
 const PROFILE_DIR = process.env.LIST_PROFILE_CPU;
+const ALLOC_DIR = process.env.LIST_PROFILE_ALLOC;
 
 try {
   if (kept && existsSync(kept)) copyFileSync(kept, dbFile);
@@ -47,6 +50,7 @@ try {
   try {
     const login = await running.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'bench', password: PASSWORD } });
     const authorization = `Bearer ${(login.json() as { accessToken: string }).accessToken}`;
+    const allocated: string[] = [];
     console.log('| endpoint | CPU ms/req | wall ms/req | body KiB |\n|---|---|---|---|');
     for (const url of PATHS.filter((p) => !ONLY || p.includes(ONLY))) {
       let bytes = 0;
@@ -57,13 +61,17 @@ try {
       }
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
-      await profiled(PROFILE_DIR, url.replace(/[^a-z0-9]+/gi, '_'), async () => {
+      const loop = async () => {
         for (let i = 0; i < N; i++) await running.app.inject({ method: 'GET', url, headers: { authorization } });
-      });
+      };
+      const name = url.replace(/[^a-z0-9]+/gi, '_');
+      const sampled = await allocationSampled(ALLOC_DIR, name, () => profiled(PROFILE_DIR, name, loop));
+      if (sampled !== undefined) allocated.push(`${url}: ~${(sampled / 1024 / N).toFixed(0)} KiB allocated per request`);
       const wall = (performance.now() - t0) / N;
       const cpu = process.cpuUsage(cpu0);
       console.log(`| ${url} | ${((cpu.user + cpu.system) / 1000 / N).toFixed(2)} | ${wall.toFixed(2)} | ${(bytes / 1024).toFixed(1)} |`);
     }
+    if (allocated.length > 0) console.log(allocated.join('\n'));
   } finally {
     await running.close();
   }
