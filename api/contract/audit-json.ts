@@ -20,7 +20,7 @@ export function writeAuditEvent(w: JsonText, v: AuditEventView): void {
   }
   // The serializer wrote the metadata Record key by key with JSON.stringify; for the plain
   // object toAuditView always gives, that is JSON.stringify of the whole.
-  w.raw(',"metadata":'); w.raw(JSON.stringify(v.metadata));
+  w.raw(',"metadata":'); w.json(JSON.stringify(v.metadata));
   w.raw(',"prevHash":'); w.string(v.prevHash);
   w.raw(',"hash":'); w.string(v.hash);
   w.raw('}');

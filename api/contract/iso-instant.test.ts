@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isoInstant, isoInstantPieces } from './iso-instant.ts';
+import { isoInstant, isoInstantPieces, writeIsoInstant } from './iso-instant.ts';
 
 describe('isoInstant', () => {
   it('writes exactly what Date.prototype.toISOString writes', () => {
@@ -12,8 +12,10 @@ describe('isoInstant', () => {
     const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
     for (let i = 0; i < 5000; i++) samples.push(Math.floor((random() - 0.3) * 4e12));
     const out: string[] = [];
+    const bytes = Buffer.alloc(40);
     for (const ms of samples) {
       expect(isoInstant(ms)).toBe(new Date(ms).toISOString());
+      expect(bytes.toString('latin1', 3, writeIsoInstant(ms, bytes, 3))).toBe(new Date(ms).toISOString());
       expect(out.slice(0, isoInstantPieces(ms, out, 0)).join('')).toBe(new Date(ms).toISOString());
     }
   });

@@ -67,3 +67,46 @@ export function isoInstantPieces(ms: number, out: string[], at: number): number 
   out[at + 8] = 'Z';
   return at + 9;
 }
+
+const COLON = 58;
+const DOT = 46;
+const ZERO = 48;
+
+/**
+ * isoInstant's text written as ASCII bytes into `buf` from `at` (room for 30
+ * bytes needed), returning the index after the last; for the list pages'
+ * writer (json-text.ts), which writes no string per instant. Throws as
+ * isoInstant does for an instant Date cannot print.
+ */
+export function writeIsoInstant(ms: number, buf: Uint8Array, at: number): number {
+  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return writeAscii(new Date(ms).toISOString(), buf, at);
+  const t = Math.trunc(ms);
+  const day = Math.floor(t / DAY_MS);
+  let rest = t - day * DAY_MS;
+  const hours = Math.floor(rest / 3_600_000);
+  rest -= hours * 3_600_000;
+  const minutes = Math.floor(rest / 60_000);
+  rest -= minutes * 60_000;
+  const seconds = Math.floor(rest / 1000);
+  const millis = rest - seconds * 1000;
+  let i = writeAscii(dayPrefix(day), buf, at);
+  buf[i++] = ZERO + Math.floor(hours / 10);
+  buf[i++] = ZERO + (hours % 10);
+  buf[i++] = COLON;
+  buf[i++] = ZERO + Math.floor(minutes / 10);
+  buf[i++] = ZERO + (minutes % 10);
+  buf[i++] = COLON;
+  buf[i++] = ZERO + Math.floor(seconds / 10);
+  buf[i++] = ZERO + (seconds % 10);
+  buf[i++] = DOT;
+  buf[i++] = ZERO + Math.floor(millis / 100);
+  buf[i++] = ZERO + (Math.floor(millis / 10) % 10);
+  buf[i++] = ZERO + (millis % 10);
+  buf[i++] = 90; // Z
+  return i;
+}
+
+function writeAscii(text: string, buf: Uint8Array, at: number): number {
+  for (let i = 0; i < text.length; i++) buf[at + i] = text.charCodeAt(i);
+  return at + text.length;
+}
