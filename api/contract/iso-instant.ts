@@ -3,7 +3,7 @@ const DAY_MS = 86_400_000;
 const MAX_DAYS = 2048;
 const dayPrefixes = new Map<number, string>();
 
-// Written once: a list page's writer adds these pieces to its text without making new strings.
+// Written once: isoInstant joins these pieces without making a string per field.
 const TWO = Array.from({ length: 100 }, (_, n) => (n < 10 ? `0${n}` : `${n}`));
 const THREE = Array.from({ length: 1000 }, (_, n) => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`));
 
@@ -36,26 +36,37 @@ export function isoInstant(ms: number): string {
 /** isoInstant's pieces, overwritten by each call (all nine, or only the first for Date's own text). */
 const scratch: string[] = new Array<string>(9).fill('');
 
-/**
- * isoInstant's text as pieces stored in `out` from index `at` (the day
- * prefix, hours, ':', minutes, ':', seconds, '.', milliseconds, 'Z'; one piece
- * for an instant Date writes itself); returns the index after the last. For a
- * writer that joins a whole page once (json-text.ts): no string per instant.
- * isoInstant joins these pieces (iso-instant.test.ts checks both against Date).
- */
-export function isoInstantPieces(ms: number, out: string[], at: number): number {
-  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) {
-    out[at] = new Date(ms).toISOString();
-    return at + 1;
-  }
+/** An instant's UTC day and time of day, as splitInstant leaves them (one call at a time). */
+const parts = { day: 0, hours: 0, minutes: 0, seconds: 0, millis: 0 };
+
+/** Fills `parts` for `ms`; false for an instant only Date prints (not finite, or outside ±8.64e15). */
+function splitInstant(ms: number): boolean {
+  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return false;
   const t = Math.trunc(ms);
   const day = Math.floor(t / DAY_MS);
   let rest = t - day * DAY_MS;
-  const hours = Math.floor(rest / 3_600_000);
-  rest -= hours * 3_600_000;
-  const minutes = Math.floor(rest / 60_000);
-  rest -= minutes * 60_000;
-  const seconds = Math.floor(rest / 1000);
+  parts.day = day;
+  parts.hours = Math.floor(rest / 3_600_000);
+  rest -= parts.hours * 3_600_000;
+  parts.minutes = Math.floor(rest / 60_000);
+  rest -= parts.minutes * 60_000;
+  parts.seconds = Math.floor(rest / 1000);
+  parts.millis = rest - parts.seconds * 1000;
+  return true;
+}
+
+/**
+ * isoInstant's text as pieces stored in `out` from index `at` (the day
+ * prefix, hours, ':', minutes, ':', seconds, '.', milliseconds, 'Z'; one piece
+ * for an instant Date writes itself); returns the index after the last.
+ * isoInstant joins these pieces (iso-instant.test.ts checks both against Date).
+ */
+export function isoInstantPieces(ms: number, out: string[], at: number): number {
+  if (!splitInstant(ms)) {
+    out[at] = new Date(ms).toISOString();
+    return at + 1;
+  }
+  const { day, hours, minutes, seconds, millis } = parts;
   out[at] = dayPrefix(day);
   out[at + 1] = TWO[hours]!;
   out[at + 2] = ':';
@@ -63,7 +74,7 @@ export function isoInstantPieces(ms: number, out: string[], at: number): number 
   out[at + 4] = ':';
   out[at + 5] = TWO[seconds]!;
   out[at + 6] = '.';
-  out[at + 7] = THREE[rest - seconds * 1000]!;
+  out[at + 7] = THREE[millis]!;
   out[at + 8] = 'Z';
   return at + 9;
 }
@@ -79,16 +90,8 @@ const ZERO = 48;
  * isoInstant does for an instant Date cannot print.
  */
 export function writeIsoInstant(ms: number, buf: Uint8Array, at: number): number {
-  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return writeAscii(new Date(ms).toISOString(), buf, at);
-  const t = Math.trunc(ms);
-  const day = Math.floor(t / DAY_MS);
-  let rest = t - day * DAY_MS;
-  const hours = Math.floor(rest / 3_600_000);
-  rest -= hours * 3_600_000;
-  const minutes = Math.floor(rest / 60_000);
-  rest -= minutes * 60_000;
-  const seconds = Math.floor(rest / 1000);
-  const millis = rest - seconds * 1000;
+  if (!splitInstant(ms)) return writeAscii(new Date(ms).toISOString(), buf, at);
+  const { day, hours, minutes, seconds, millis } = parts;
   let i = writeAscii(dayPrefix(day), buf, at);
   buf[i++] = ZERO + Math.floor(hours / 10);
   buf[i++] = ZERO + (hours % 10);
