@@ -203,6 +203,33 @@ describe.each([
     }
   });
 
+  it('completes a download that lasts longer than the server keeps a silent connection', async () => {
+    // The appliance closes connections silent for 72 s (build-app.ts); here 200 ms, and a client taking ~1 s.
+    const idle = Fastify({ connectionTimeout: 200 }).withTypeProvider<TypeBoxTypeProvider>();
+    await idle.register(httpBootRoutes, { booter: { scriptFor: () => Promise.reject(new Error('unused')) }, catalogue: new ImageCatalogue(imagesDir), clock: new FakeClock(), baseUrl: '', scriptRequestsPerMinute: 30, zeroCopy });
+    const url = await idle.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const res = await new Promise<IncomingMessage>((resolve, reject) => get(`${url}/boot/images/kiosk/2/big.squashfs`, { agent: false }, resolve).on('error', reject));
+      let received = 0;
+      let nextPause = 1024 * 1024;
+      const ended = await new Promise<boolean>((resolve) => {
+        res.on('data', (c: Buffer) => {
+          received += c.length;
+          if (received < nextPause) return;
+          nextPause += 4 * 1024 * 1024;
+          res.pause();
+          setTimeout(() => res.resume(), 60);
+        });
+        res.on('end', () => resolve(true));
+        res.on('error', () => resolve(false));
+        res.on('close', () => resolve(res.complete));
+      });
+      expect({ ended, received }).toEqual({ ended: true, received: BIG });
+    } finally {
+      await idle.close();
+    }
+  });
+
   it('cuts the connection (never pads) and closes the file when the file shrinks mid-response', async () => {
     const { res, received } = await stalled('/boot/images/kiosk/3/shrinks.squashfs');
     truncateSync(join(imagesDir, 'kiosk', '3', 'shrinks.squashfs'), 0);

@@ -60,12 +60,18 @@ export async function sendRangeZeroCopy(out: ServerResponse, handle: FileHandle,
   out.flushHeaders();
   // Node writes small heads synchronously; one still queued (full socket buffer, corked) would interleave.
   if (socket.writableLength !== 0 || socket.writableCorked !== 0) return undefined;
+  // Node sees none of the addon's writes: its idle timer (the server's connection timeout,
+  // build-app.ts) would cut a download longer than that. The addon's stall limit watches
+  // the client meanwhile; the idle timer comes back for the time between requests.
+  const idleMs = socket.timeout ?? 0;
+  if (idleMs > 0) socket.setTimeout(0);
   const transfer = sendFile(fd, handle.fd, range.start, range.end - range.start + 1, stalledMs);
   const gone = () => transfer.cancel();
   out.once('close', gone);
   if (out.destroyed || socket.destroyed) transfer.cancel();
   const outcome = await transfer.done;
   out.off('close', gone);
+  if (idleMs > 0 && !socket.destroyed) socket.setTimeout(idleMs);
   if (outcome.ok) {
     out.end();
     return 'sent';
