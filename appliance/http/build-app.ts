@@ -42,8 +42,11 @@ export interface BuildAppOptions {
   idleConnectionMs?: number;
 }
 
-/** Fastify's keep-alive default; WebSockets (api/realtime) clear the timer when they upgrade. */
-export const IDLE_CONNECTION_MS = 72_000;
+/**
+ * Fastify's keep-alive default. WebSockets clear the timer when they upgrade; the boot
+ * images' sendfile path suspends it while the addon writes (http-boot/zero-copy.ts).
+ */
+const IDLE_CONNECTION_MS = 72_000;
 
 /** Builds the HTTP face of the appliance. Never listens: the entry point does. */
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {

@@ -7,7 +7,8 @@
 // LIST_PROFILE_DB=<file> keeps the seeded database between runs (seeded when missing);
 // LIST_PROFILE_N (default 200) requests per endpoint; LIST_PROFILE_ONLY=<substring> filters;
 // LIST_PROFILE_CPU=<dir> writes a V8 CPU profile of each timed loop there;
-// LIST_PROFILE_ALLOC=<dir> samples each loop's allocations instead (allocation-profile.ts) and prints KiB/req;
+// LIST_PROFILE_ALLOC=<dir> also samples each loop's allocations (allocation-profile.ts) and prints KiB/req
+// (the CPU figures of such a run include the sampler's cost);
 // LIST_PROFILE_PATHS=<path>,<path> replaces the bench's six lists (e.g. /api/auth/me for the floor).
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
